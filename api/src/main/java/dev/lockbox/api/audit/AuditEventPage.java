@@ -1,0 +1,10 @@
+package dev.lockbox.api.audit;
+
+import java.util.List;
+
+/**
+ * Answer of {@code GET /api/audit/events?environment=&afterSequence=&limit=}: sealed events in
+ * sequence order, and the {@code afterSequence} to ask for next (the last sequence returned, or
+ * the one asked for when the page is empty).
+ */
+public record AuditEventPage(String environment, List<AuditEvent> events, long nextAfterSequence) {}
