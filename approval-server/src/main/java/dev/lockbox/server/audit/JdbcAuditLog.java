@@ -4,48 +4,285 @@ import dev.lockbox.api.audit.AuditAck;
 import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventPage;
+import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.AuditOutcome;
+import dev.lockbox.api.audit.Decision;
+import dev.lockbox.server.http.ApiException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The audit log on the server's JDBC store (H2 or PostgreSQL). Implementation in progress. */
+/**
+ * The audit log on the server's JDBC store (H2 or PostgreSQL), tables from the {@code db/migration/audit}
+ * migrations. Every call is one transaction (retried whole on deadlock or lock timeout); sealing takes
+ * the environment's chain-head row lock once per transaction, so batches are cheap and replicas on
+ * one database never fork a chain. See docs/audit-log.md.
+ */
 public final class JdbcAuditLog implements AuditLog {
+    /** Largest page served, whatever the caller asks for. */
+    public static final int MAX_PAGE = 10_000;
+    /** How far a driver's clock may be ahead of the server's, or its event before its grant's start. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
+    private static final int OVERDUE_CHUNK = 1_000;
+    private static final Logger log = LoggerFactory.getLogger(JdbcAuditLog.class);
+
     private final DataSource ds;
     private final Clock clock;
     private final GrantDirectory grants;
     private final Duration outcomeTimeout;
+    private final RetryingTransaction tx;
+    private final AuditEventRows rows = new AuditEventRows();
+    private final AuditBatchRules rules = new AuditBatchRules();
 
     public JdbcAuditLog(DataSource ds, Clock clock, GrantDirectory grants, Duration outcomeTimeout) {
-        this.ds = ds;
-        this.clock = clock;
-        this.grants = grants;
-        this.outcomeTimeout = outcomeTimeout;
+        this.ds = Objects.requireNonNull(ds, "ds");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.grants = Objects.requireNonNull(grants, "grants");
+        this.outcomeTimeout = Objects.requireNonNull(outcomeTimeout, "outcomeTimeout");
+        if (outcomeTimeout.isNegative() || outcomeTimeout.isZero()) {
+            throw new IllegalArgumentException("outcome timeout must be positive: " + outcomeTimeout);
+        }
+        this.tx = new RetryingTransaction(ds);
     }
 
     @Override
     public AuditAck ingest(String caller, AuditBatch batch) {
-        throw new UnsupportedOperationException("audit ingest is being implemented");
+        if (caller == null || caller.isBlank()) throw ApiException.forbidden("audit events need an authenticated user");
+        rules.check(batch);
+        Instant now = clock.instant();
+        List<AuditEventSubmission> events = batch.events() == null ? List.of() : batch.events();
+        List<AuditOutcome> outcomes = batch.outcomes() == null ? List.of() : batch.outcomes();
+        // Grants are looked up before a store connection is taken: the directory may need one of its own.
+        Map<String, GrantAdmission> admissions = new HashMap<>();
+        for (AuditEventSubmission e : events) {
+            admissions.computeIfAbsent(e.requestId(),
+                    id -> GrantAdmission.judge(id, grants.find(id), caller, batch.environment(), now));
+        }
+        return tx.run(c -> ingest(c, caller, batch.environment(), events, outcomes, admissions, now));
+    }
+
+    private AuditAck ingest(Connection c, String caller, String environment, List<AuditEventSubmission> events,
+            List<AuditOutcome> outcomes, Map<String, GrantAdmission> admissions, Instant now) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        for (AuditEventSubmission e : events) ids.add(AuditBatchRules.eventKey(e.eventId()));
+        for (AuditOutcome o : outcomes) ids.add(AuditBatchRules.eventKey(o.eventId()));
+        Map<String, AuditEventRows.Stored> stored = ids.isEmpty() ? Map.of() : rows.lockExisting(c, ids);
+
+        int duplicates = 0;
+        Map<String, AuditEvent> fresh = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            AuditEventSubmission s = events.get(i);
+            String id = AuditBatchRules.eventKey(s.eventId());
+            AuditEventRows.Stored known = stored.get(id);
+            if (known != null) {
+                requireOwn("events[" + i + "].eventId", known.event(), caller, environment);
+                duplicates++;
+            } else if (fresh.containsKey(id)) {
+                duplicates++;
+            } else {
+                GrantAdmission admission = admissions.get(s.requestId());
+                if (!admission.admitted()) throw ApiException.forbidden("events[" + i + "]: " + admission.refusal());
+                fresh.put(id, newEvent("events[" + i + "]", id, s, admission.grant(), now));
+            }
+        }
+
+        int applied = 0;
+        Set<String> outcomeSeen = new HashSet<>();
+        List<AuditEvent> completedEarlier = new ArrayList<>();
+        List<AuditOutcome> late = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            AuditOutcome o = outcomes.get(i);
+            String at = "outcomes[" + i + "].eventId";
+            String id = AuditBatchRules.eventKey(o.eventId());
+            AuditEvent target = fresh.containsKey(id) ? fresh.get(id)
+                    : stored.containsKey(id) ? stored.get(id).event() : null;
+            if (target == null) throw ApiException.invalid(at, "no audit event " + id + " was stored; send the event first");
+            if (!fresh.containsKey(id)) requireOwn(at, target, caller, environment);
+            if (!Decision.ALLOWED.name().equals(target.decision())) {
+                throw ApiException.invalid(at, "event " + id + " is " + target.decision() + " and takes no outcome");
+            }
+            if (!outcomeSeen.add(id)) continue; // the same outcome twice in one batch: the first one counts
+            if (fresh.containsKey(id)) {
+                fresh.put(id, withOutcome(target, o));
+                applied++;
+            } else if (target.hash() == null) {
+                completedEarlier.add(withOutcome(target, o));
+                applied++;
+            } else if (target.succeeded() == null) {
+                // Sealed by the scheduler before this outcome came: the chain is not rewritten.
+                if (!rows.hasLateOutcome(c, id)) late.add(new AuditOutcome(id, o.succeeded(), o.rowsAffected(), o.error(), o.durationMs()));
+            }
+            // else: sealed with its outcome already (a retry): nothing to do.
+        }
+
+        List<AuditEvent> waiting = new ArrayList<>();
+        List<AuditEvent> finalNow = new ArrayList<>();
+        for (AuditEvent e : fresh.values()) {
+            if (isFinal(e)) finalNow.add(e); else waiting.add(e);
+        }
+        rows.insert(c, waiting, now);
+        if (!completedEarlier.isEmpty() || !finalNow.isEmpty()) {
+            // Taken last, so the lock is held only for the sealing writes and the commit.
+            ChainHead head = ChainHead.lock(c, environment);
+            List<AuditEvent> sealedEarlier = new ArrayList<>(completedEarlier.size());
+            for (AuditEvent e : completedEarlier) sealedEarlier.add(head.append(e));
+            List<AuditEvent> sealedNew = new ArrayList<>(finalNow.size());
+            for (AuditEvent e : finalNow) sealedNew.add(head.append(e));
+            rows.seal(c, sealedEarlier);
+            rows.insert(c, sealedNew, now);
+            head.save(c);
+        }
+        rows.insertLateOutcomes(c, late, now);
+        for (AuditOutcome o : late) {
+            log.warn("late outcome for audit event {} of {} kept in audit_late_outcome; the sealed event keeps succeeded=null",
+                    o.eventId(), environment);
+        }
+        return new AuditAck(fresh.size(), duplicates, applied);
+    }
+
+    /** An event id already in the store may be retried or completed only by the user and environment that stored it. */
+    private static void requireOwn(String at, AuditEvent known, String caller, String environment) {
+        if (!caller.equals(known.engineer()) || !environment.equals(known.environment())) {
+            throw ApiException.forbidden(at + ": event " + known.eventId() + " was recorded by another session");
+        }
+    }
+
+    private AuditEvent newEvent(String at, String id, AuditEventSubmission s, GrantRecord g, Instant now) {
+        Instant time = s.eventTime().truncatedTo(ChronoUnit.MICROS);
+        if (time.isAfter(now.plus(CLOCK_SKEW))) {
+            throw ApiException.invalid(at + ".eventTime", "is in the future (" + time + ", server time " + now + ")");
+        }
+        if (time.isBefore(g.accessStartsAt().minus(CLOCK_SKEW))) {
+            throw ApiException.invalid(at + ".eventTime", "is before the grant's access window (" + time + ")");
+        }
+        boolean denied = s.decision() == Decision.DENIED;
+        return new AuditEvent(0, id, time, g.environment(), s.database(), g.requestId(), g.supportTicketId(),
+                g.engineer(), s.dbUser(), s.sessionId(), s.clientHost(), s.applicationName(), s.action(),
+                s.actionClass().name(), s.objects() == null ? List.of() : List.copyOf(s.objects()), s.statement(),
+                g.recordParameters() ? s.parameters() : null, s.decision().name(), s.denyReason(),
+                denied ? Boolean.FALSE : null, null, null, null, null, null);
+    }
+
+    /** DENIED events are final when they arrive; ALLOWED ones once they carry an outcome. */
+    private static boolean isFinal(AuditEvent e) {
+        return Decision.DENIED.name().equals(e.decision()) || e.durationMs() != null;
+    }
+
+    private static AuditEvent withOutcome(AuditEvent e, AuditOutcome o) {
+        return new AuditEvent(e.sequence(), e.eventId(), e.eventTime(), e.environment(), e.database(), e.requestId(),
+                e.supportTicketId(), e.engineer(), e.dbUser(), e.sessionId(), e.clientHost(), e.applicationName(),
+                e.action(), e.actionClass(), e.objects(), e.statement(), e.parameters(), e.decision(), e.denyReason(),
+                o.succeeded(), o.rowsAffected(), o.error(), o.durationMs(), null, null);
     }
 
     @Override
-    public void recordSessionEvent(SessionEvent event) {
-        throw new UnsupportedOperationException("audit session events are being implemented");
+    public void recordSessionEvent(SessionEvent s) {
+        Objects.requireNonNull(s, "session event");
+        boolean denied = AuditEvent.CONNECT_DENIED.equals(s.action());
+        if (!denied && !AuditEvent.CONNECT.equals(s.action()) && !AuditEvent.DISCONNECT.equals(s.action())) {
+            throw new IllegalArgumentException("not a session action: " + s.action());
+        }
+        requireText("environment", s.environment());
+        requireText("engineer", s.engineer());
+        Objects.requireNonNull(s.eventTime(), "eventTime");
+        if (!denied) requireText("requestId", s.requestId());
+        AuditEvent e = new AuditEvent(0, UUID.randomUUID().toString(), s.eventTime().truncatedTo(ChronoUnit.MICROS),
+                s.environment(), s.database(), s.requestId(), s.supportTicketId(), s.engineer(), s.dbUser(),
+                s.sessionId(), s.clientHost(), s.applicationName(), s.action(), "MISC", List.of(), null, null,
+                denied ? Decision.DENIED.name() : Decision.ALLOWED.name(), denied ? s.denyReason() : null,
+                !denied, null, null, null, null, null);
+        Instant now = clock.instant();
+        tx.run(c -> {
+            ChainHead head = ChainHead.lock(c, e.environment());
+            rows.insert(c, List.of(head.append(e)), now);
+            head.save(c);
+            return null;
+        });
+    }
+
+    private static void requireText(String name, String value) {
+        if (value == null || value.isBlank()) throw new IllegalArgumentException(name + " is required for a session event");
     }
 
     @Override
     public AuditEventPage page(String environment, long afterSequence, int limit) {
-        throw new UnsupportedOperationException("audit paging is being implemented");
+        if (environment == null || environment.isBlank()) throw ApiException.invalid("environment", "is required");
+        if (afterSequence < 0) throw ApiException.invalid("afterSequence", "must be 0 or more");
+        if (limit < 1) throw ApiException.invalid("limit", "must be at least 1");
+        int capped = Math.min(limit, MAX_PAGE);
+        List<AuditEvent> events = read(c -> rows.page(c, environment, afterSequence, capped));
+        long next = events.isEmpty() ? afterSequence : events.get(events.size() - 1).sequence();
+        return new AuditEventPage(environment, events, next);
     }
 
     @Override
     public List<AuditEvent> forRequest(String requestId) {
-        throw new UnsupportedOperationException("audit by request is being implemented");
+        if (requestId == null || requestId.isBlank()) throw ApiException.invalid("requestId", "is required");
+        return read(c -> rows.forRequest(c, requestId));
     }
 
     @Override
     public int sealOverdue(Instant now) {
-        throw new UnsupportedOperationException("audit sealing is being implemented");
+        Instant cutoff = now.minus(outcomeTimeout);
+        int sealed = 0;
+        while (true) {
+            List<Map.Entry<String, String>> due = read(c -> rows.overdue(c, cutoff, OVERDUE_CHUNK));
+            Map<String, List<String>> byEnvironment = new LinkedHashMap<>();
+            for (Map.Entry<String, String> d : due) {
+                byEnvironment.computeIfAbsent(d.getValue(), k -> new ArrayList<>()).add(d.getKey());
+            }
+            int round = 0;
+            for (Map.Entry<String, List<String>> env : byEnvironment.entrySet()) {
+                round += tx.run(c -> sealOverdue(c, env.getKey(), env.getValue(), cutoff));
+            }
+            sealed += round;
+            // A round that sealed nothing found only events that others sealed meanwhile: stop, the next call continues.
+            if (due.size() < OVERDUE_CHUNK || round == 0) return sealed;
+        }
+    }
+
+    private int sealOverdue(Connection c, String environment, List<String> ids, Instant cutoff) throws SQLException {
+        // Re-checked under the row locks: an outcome or another replica may have sealed some meanwhile.
+        List<AuditEvent> still = rows.lockOverdue(c, ids, cutoff);
+        if (still.isEmpty()) return 0;
+        still.sort(Comparator.comparing(AuditEvent::eventTime).thenComparing(AuditEvent::eventId));
+        ChainHead head = ChainHead.lock(c, environment);
+        List<AuditEvent> sealed = new ArrayList<>(still.size());
+        for (AuditEvent e : still) sealed.add(head.append(e));
+        rows.seal(c, sealed);
+        head.save(c);
+        log.info("sealed {} audit events of {} without outcome (no outcome within {})", sealed.size(), environment,
+                outcomeTimeout);
+        return sealed.size();
+    }
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(Read<T> query) {
+        try (Connection c = ds.getConnection()) {
+            return query.run(c);
+        } catch (SQLException e) {
+            throw new AuditStoreException("audit store read failed", e);
+        }
     }
 }

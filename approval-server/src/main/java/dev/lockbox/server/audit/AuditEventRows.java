@@ -1,0 +1,274 @@
+package dev.lockbox.server.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockbox.api.LockboxJson;
+import dev.lockbox.api.audit.AuditEvent;
+import dev.lockbox.api.audit.AuditOutcome;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The SQL of the {@code audit_event} and {@code audit_late_outcome} tables (migration V100), on H2 and PostgreSQL alike. */
+final class AuditEventRows {
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+    /** Bounds the number of bind parameters of one IN list (PostgreSQL allows 32767 per statement). */
+    private static final int IN_CHUNK = 500;
+
+    private static final String COLUMNS = "event_id, environment, sequence, event_time, db_name, request_id,"
+            + " support_ticket_id, engineer, db_user, session_id, client_host, application_name, action,"
+            + " action_class, objects, statement, parameters, decision, deny_reason, succeeded, rows_affected,"
+            + " error, duration_ms, prev_hash, hash";
+    private static final String INSERT = "INSERT INTO audit_event (" + COLUMNS + ", received_at, awaiting_outcome_since)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String SEAL = "UPDATE audit_event SET succeeded = ?, rows_affected = ?, error = ?,"
+            + " duration_ms = ?, sequence = ?, prev_hash = ?, hash = ?, awaiting_outcome_since = NULL"
+            + " WHERE event_id = ? AND sequence IS NULL";
+
+    private final ObjectMapper json = LockboxJson.newMapper();
+
+    /** An event as stored, and whether it is already sealed. */
+    record Stored(AuditEvent event) {
+        boolean sealed() {
+            return event.hash() != null;
+        }
+    }
+
+    /** Inserts events; sealed ones carry their chain fields, unsealed ones wait for their outcome since {@code now}. */
+    void insert(Connection c, Collection<AuditEvent> events, Instant now) throws SQLException {
+        if (events.isEmpty()) return;
+        OffsetDateTime received = utc(now);
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (AuditEvent e : events) {
+                boolean sealed = e.hash() != null;
+                int i = 1;
+                ps.setString(i++, e.eventId());
+                ps.setString(i++, e.environment());
+                if (sealed) ps.setLong(i++, e.sequence()); else ps.setNull(i++, Types.BIGINT);
+                ps.setObject(i++, utc(e.eventTime()));
+                ps.setString(i++, e.database());
+                ps.setString(i++, e.requestId());
+                ps.setString(i++, e.supportTicketId());
+                ps.setString(i++, e.engineer());
+                ps.setString(i++, e.dbUser());
+                ps.setString(i++, e.sessionId());
+                ps.setString(i++, e.clientHost());
+                ps.setString(i++, e.applicationName());
+                ps.setString(i++, e.action());
+                ps.setString(i++, e.actionClass());
+                ps.setString(i++, objectsJson(e.objects()));
+                ps.setString(i++, e.statement());
+                ps.setString(i++, e.parameters());
+                ps.setString(i++, e.decision());
+                ps.setString(i++, e.denyReason());
+                setBoolean(ps, i++, e.succeeded());
+                setLong(ps, i++, e.rowsAffected());
+                ps.setString(i++, e.error());
+                setDouble(ps, i++, e.durationMs());
+                ps.setString(i++, e.prevHash());
+                ps.setString(i++, e.hash());
+                ps.setObject(i++, received);
+                if (sealed) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE); else ps.setObject(i, received);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Writes outcome and chain fields of events stored earlier; each must still be unsealed (the caller holds its row lock). */
+    void seal(Connection c, List<AuditEvent> sealed) throws SQLException {
+        if (sealed.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(SEAL)) {
+            for (AuditEvent e : sealed) {
+                setBoolean(ps, 1, e.succeeded());
+                setLong(ps, 2, e.rowsAffected());
+                ps.setString(3, e.error());
+                setDouble(ps, 4, e.durationMs());
+                ps.setLong(5, e.sequence());
+                ps.setString(6, e.prevHash());
+                ps.setString(7, e.hash());
+                ps.setString(8, e.eventId());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                // SUCCESS_NO_INFO is allowed; 0 would mean someone sealed it without holding the row lock.
+                if (counts[k] == 0) throw new SQLException("audit event " + sealed.get(k).eventId() + " was sealed concurrently");
+            }
+        }
+    }
+
+    /** Locks and returns the stored events among {@code ids} for the rest of the transaction. */
+    Map<String, Stored> lockExisting(Connection c, Collection<String> ids) throws SQLException {
+        Map<String, Stored> found = new HashMap<>();
+        List<String> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            String sql = "SELECT " + COLUMNS + " FROM audit_event WHERE event_id IN ("
+                    + "?, ".repeat(chunk.size() - 1) + "?) FOR UPDATE";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int k = 0; k < chunk.size(); k++) ps.setString(k + 1, chunk.get(k));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        AuditEvent e = read(rs);
+                        found.put(e.eventId(), new Stored(e));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Ids and environments of events still waiting for an outcome since {@code cutoff} or earlier, oldest first. */
+    List<Map.Entry<String, String>> overdue(Connection c, Instant cutoff, int limit) throws SQLException {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT event_id, environment FROM audit_event"
+                + " WHERE awaiting_outcome_since <= ? ORDER BY awaiting_outcome_since, event_id LIMIT ?")) {
+            ps.setObject(1, utc(cutoff));
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(Map.entry(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    /** Locks the events among {@code ids} that still wait for an outcome since {@code cutoff} or earlier, oldest first. */
+    List<AuditEvent> lockOverdue(Connection c, Collection<String> ids, Instant cutoff) throws SQLException {
+        List<AuditEvent> out = new ArrayList<>();
+        List<String> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            String sql = "SELECT " + COLUMNS + ", awaiting_outcome_since FROM audit_event WHERE event_id IN ("
+                    + "?, ".repeat(chunk.size() - 1) + "?) FOR UPDATE";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int k = 0; k < chunk.size(); k++) ps.setString(k + 1, chunk.get(k));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        OffsetDateTime since = rs.getObject("awaiting_outcome_since", OffsetDateTime.class);
+                        AuditEvent e = read(rs);
+                        if (since != null && e.hash() == null && !since.toInstant().isAfter(cutoff)) out.add(e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Sealed events of one environment after a sequence, in order. */
+    List<AuditEvent> page(Connection c, String environment, long afterSequence, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
+                + " WHERE environment = ? AND sequence > ? ORDER BY sequence LIMIT ?")) {
+            ps.setString(1, environment);
+            ps.setLong(2, afterSequence);
+            ps.setInt(3, limit);
+            return readAll(ps);
+        }
+    }
+
+    /** Sealed events of one request, in order. */
+    List<AuditEvent> forRequest(Connection c, String requestId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
+                + " WHERE request_id = ? AND sequence IS NOT NULL ORDER BY environment, sequence")) {
+            ps.setString(1, requestId);
+            return readAll(ps);
+        }
+    }
+
+    /** Whether a late outcome of this event is already kept. */
+    boolean hasLateOutcome(Connection c, String eventId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_late_outcome WHERE event_id = ?")) {
+            ps.setString(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    void insertLateOutcomes(Connection c, List<AuditOutcome> outcomes, Instant now) throws SQLException {
+        if (outcomes.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_late_outcome"
+                + " (event_id, received_at, succeeded, rows_affected, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (AuditOutcome o : outcomes) {
+                ps.setString(1, o.eventId());
+                ps.setObject(2, utc(now));
+                ps.setBoolean(3, o.succeeded());
+                setLong(ps, 4, o.rowsAffected());
+                ps.setString(5, o.error());
+                ps.setDouble(6, o.durationMs());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private List<AuditEvent> readAll(PreparedStatement ps) throws SQLException {
+        List<AuditEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(read(rs));
+        }
+        return out;
+    }
+
+    private AuditEvent read(ResultSet rs) throws SQLException {
+        long sequence = rs.getLong("sequence");
+        OffsetDateTime time = rs.getObject("event_time", OffsetDateTime.class);
+        boolean succeeded = rs.getBoolean("succeeded");
+        Boolean succeededOrNull = rs.wasNull() ? null : succeeded;
+        long rows = rs.getLong("rows_affected");
+        Long rowsOrNull = rs.wasNull() ? null : rows;
+        double duration = rs.getDouble("duration_ms");
+        Double durationOrNull = rs.wasNull() ? null : duration;
+        return new AuditEvent(sequence, rs.getString("event_id"), time.toInstant(), rs.getString("environment"),
+                rs.getString("db_name"), rs.getString("request_id"), rs.getString("support_ticket_id"),
+                rs.getString("engineer"), rs.getString("db_user"), rs.getString("session_id"),
+                rs.getString("client_host"), rs.getString("application_name"), rs.getString("action"),
+                rs.getString("action_class"), objects(rs.getString("objects")), rs.getString("statement"),
+                rs.getString("parameters"), rs.getString("decision"), rs.getString("deny_reason"),
+                succeededOrNull, rowsOrNull, rs.getString("error"), durationOrNull, rs.getString("prev_hash"),
+                rs.getString("hash"));
+    }
+
+    private String objectsJson(List<String> objects) {
+        try {
+            return json.writeValueAsString(objects == null ? List.of() : objects);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a list of strings is always JSON", e);
+        }
+    }
+
+    private List<String> objects(String text) throws SQLException {
+        try {
+            return List.copyOf(json.readValue(text, STRING_LIST));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("audit_event.objects is not a JSON array of strings", e);
+        }
+    }
+
+    static OffsetDateTime utc(Instant t) {
+        return t.atOffset(ZoneOffset.UTC);
+    }
+
+    private static void setBoolean(PreparedStatement ps, int i, Boolean v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.BOOLEAN); else ps.setBoolean(i, v);
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.BIGINT); else ps.setLong(i, v);
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.DOUBLE); else ps.setDouble(i, v);
+    }
+}

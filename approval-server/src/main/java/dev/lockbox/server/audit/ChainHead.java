@@ -1,0 +1,90 @@
+package dev.lockbox.server.audit;
+
+import dev.lockbox.api.audit.AuditEvent;
+import dev.lockbox.api.audit.AuditHashChain;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+
+/**
+ * The end of one environment's hash chain, held under a row lock ({@code SELECT ... FOR UPDATE} on
+ * {@code audit_chain_head}) until the sealing transaction ends. The lock lives in the database, so
+ * several server processes on one database extend a chain one at a time, and sequences are
+ * committed in order: a reader never sees sequence n+1 before n.
+ */
+final class ChainHead {
+    private final String environment;
+    private long lastSequence;
+    private String lastHash;
+    private final long firstLockedSequence;
+
+    private ChainHead(String environment, long lastSequence, String lastHash) {
+        this.environment = environment;
+        this.lastSequence = lastSequence;
+        this.lastHash = lastHash;
+        this.firstLockedSequence = lastSequence;
+    }
+
+    /** Locks the environment's chain head for the rest of {@code c}'s transaction, creating it at GENESIS if new. */
+    static ChainHead lock(Connection c, String environment) throws SQLException {
+        ChainHead head = select(c, environment);
+        if (head != null) return head;
+        // First event of this environment. Two replicas may race to create the row: the loser's
+        // insert fails on the primary key (inside a savepoint, so PostgreSQL keeps the transaction
+        // usable) and it then locks the winner's row.
+        Savepoint sp = c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_chain_head (environment, last_sequence, last_hash) VALUES (?, 0, ?)")) {
+            ps.setString(1, environment);
+            ps.setString(2, AuditHashChain.GENESIS);
+            ps.executeUpdate();
+            c.releaseSavepoint(sp);
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) throw e;
+            c.rollback(sp);
+        }
+        head = select(c, environment);
+        if (head == null) {
+            // The winner has not committed yet and our snapshot cannot see its row: retry the transaction.
+            throw new SQLException("audit chain head of " + environment + " is being created", "40001");
+        }
+        return head;
+    }
+
+    private static ChainHead select(Connection c, String environment) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT last_sequence, last_hash FROM audit_chain_head WHERE environment = ? FOR UPDATE")) {
+            ps.setString(1, environment);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new ChainHead(environment, rs.getLong(1), rs.getString(2)) : null;
+            }
+        }
+    }
+
+    /** {@code e} (with its final outcome columns) as the next link of the chain. */
+    AuditEvent append(AuditEvent e) {
+        if (!environment.equals(e.environment())) {
+            throw new IllegalArgumentException("event of " + e.environment() + " on the chain of " + environment);
+        }
+        long sequence = lastSequence + 1;
+        AuditEvent numbered = e.sealed(sequence, lastHash, null);
+        String hash = AuditHashChain.hash(lastHash, numbered);
+        lastSequence = sequence;
+        lastHash = hash;
+        return numbered.sealed(sequence, numbered.prevHash(), hash);
+    }
+
+    /** Writes the new end of the chain; part of the same transaction as the sealed rows. */
+    void save(Connection c) throws SQLException {
+        if (lastSequence == firstLockedSequence) return;
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE audit_chain_head SET last_sequence = ?, last_hash = ? WHERE environment = ?")) {
+            ps.setLong(1, lastSequence);
+            ps.setString(2, lastHash);
+            ps.setString(3, environment);
+            if (ps.executeUpdate() != 1) throw new SQLException("audit chain head of " + environment + " vanished");
+        }
+    }
+}
