@@ -1,0 +1,209 @@
+package dev.lockbox.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockbox.api.LockboxJson;
+import dev.lockbox.api.admin.Role;
+import dev.lockbox.server.audit.AuditLog;
+import dev.lockbox.server.audit.GrantDirectory;
+import dev.lockbox.server.audit.JdbcAuditLog;
+import dev.lockbox.server.environment.EnvironmentApi;
+import dev.lockbox.server.environment.EnvironmentStore;
+import dev.lockbox.server.grant.GrantApi;
+import dev.lockbox.server.grant.GrantLifecycleListener;
+import dev.lockbox.server.grant.GrantLookup;
+import dev.lockbox.server.grant.RequestGrantDirectory;
+import dev.lockbox.server.http.ApiRoutes;
+import dev.lockbox.server.http.AuditApi;
+import dev.lockbox.server.http.Authenticator;
+import dev.lockbox.server.http.JsonBody;
+import dev.lockbox.server.mail.Notifications;
+import dev.lockbox.server.mail.Outbox;
+import dev.lockbox.server.mail.OutboxSender;
+import dev.lockbox.server.policy.PolicyApi;
+import dev.lockbox.server.policy.PolicyStore;
+import dev.lockbox.server.request.RequestApi;
+import dev.lockbox.server.request.RequestStore;
+import dev.lockbox.server.request.RequestWorkflow;
+import dev.lockbox.server.scheduler.LifecycleScheduler;
+import dev.lockbox.server.session.SessionApi;
+import dev.lockbox.server.session.SessionStore;
+import dev.lockbox.server.store.Store;
+import dev.lockbox.server.user.Account;
+import dev.lockbox.server.user.ApiToken;
+import dev.lockbox.server.user.UserApi;
+import dev.lockbox.server.user.UserStore;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running approval server: the programmatic entry point used by {@link ServerCommand}, tests and
+ * other modules. {@link #start(ServerConfig, Clock)} returns once the store is migrated and the
+ * port is listening; {@link #close()} stops everything and releases the store.
+ */
+public final class LockboxServer implements AutoCloseable {
+    /** The bootstrap administrator's user name. */
+    public static final String ADMIN_USER = "admin";
+    private static final Logger LOG = LoggerFactory.getLogger(LockboxServer.class);
+
+    private final ServerConfig config;
+    private final Store store;
+    private final Javalin app;
+    private final LifecycleScheduler scheduler;
+    private final OutboxSender sender;
+    private final Outbox outbox;
+    private final String generatedAdminToken;
+
+    private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
+                          Outbox outbox, String generatedAdminToken) {
+        this.config = config;
+        this.store = store;
+        this.app = app;
+        this.scheduler = scheduler;
+        this.sender = sender;
+        this.outbox = outbox;
+        this.generatedAdminToken = generatedAdminToken;
+    }
+
+    /** How the server builds its audit log; production uses {@link JdbcAuditLog}. */
+    @FunctionalInterface
+    public interface AuditLogFactory {
+        AuditLog create(DataSource ds, Clock clock, GrantDirectory grants, Duration outcomeTimeout);
+    }
+
+    public static LockboxServer start(ServerConfig config, Clock clock) {
+        return start(config, clock, JdbcAuditLog::new, GrantLifecycleListener.NONE);
+    }
+
+    public static LockboxServer start(ServerConfig config, Clock clock, AuditLogFactory auditLogs, GrantLifecycleListener listener) {
+        if (config.storeUrl() == null) {
+            try {
+                Files.createDirectories(config.dataDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+            }
+        }
+        Store store = Store.open(config.effectiveStoreUrl(), config.storeUser(), config.storePassword());
+        try {
+            return wire(config, clock, store, auditLogs, listener);
+        } catch (RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static LockboxServer wire(ServerConfig config, Clock clock, Store store, AuditLogFactory auditLogs, GrantLifecycleListener listener) {
+        ObjectMapper mapper = LockboxJson.newMapper();
+        JsonBody json = new JsonBody(mapper);
+        UserStore users = new UserStore(store);
+        EnvironmentStore environments = new EnvironmentStore(store);
+        PolicyStore policies = new PolicyStore(store);
+        RequestStore requests = new RequestStore(store);
+        SessionStore sessions = new SessionStore();
+        Outbox outbox = new Outbox(store);
+        Notifications notifications = new Notifications(outbox, users);
+        AuditLog auditLog = auditLogs.create(store.dataSource(), clock, new RequestGrantDirectory(requests, environments), config.outcomeTimeout());
+        RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
+                environments, policies, sessions, notifications, auditLog, listener);
+        GrantLookup lookup = new GrantLookup(store, environments, requests);
+
+        String generated = bootstrapAdmin(config, clock, store, users);
+
+        ApiRoutes routes = new ApiRoutes(
+                new Authenticator(users),
+                new UserApi(store, users, json, clock),
+                new EnvironmentApi(store, environments, policies, users, requests, json, clock),
+                new PolicyApi(store, policies, environments, json, clock),
+                new RequestApi(workflow, requests, environments, json, clock, config.recentWindow()),
+                new GrantApi(lookup, requests, clock),
+                new SessionApi(store, sessions, lookup, environments, requests, auditLog, json, clock),
+                new AuditApi(auditLog, requests, environments, json));
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.maxRequestSize = JsonBody.MAX_BODY;
+            cfg.jsonMapper(new JavalinJackson(mapper, false));
+            routes.install(cfg);
+        });
+        app.start(config.host(), config.port());
+
+        LifecycleScheduler scheduler = new LifecycleScheduler(clock, workflow, auditLog);
+        scheduler.start(config.tickInterval());
+        OutboxSender sender = new OutboxSender(outbox, config.smtp());
+        sender.start();
+        LOG.info("Lockbox server listening on http://{}:{} ({})", config.host(), app.port(), config);
+        return new LockboxServer(config, store, app, scheduler, sender, outbox, generated);
+    }
+
+    /**
+     * Makes sure user {@code admin} exists. A configured token becomes its token; otherwise a
+     * token is generated the first time (empty store) and printed once, never stored in clear.
+     */
+    private static String bootstrapAdmin(ServerConfig config, Clock clock, Store store, UserStore users) {
+        var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        String token = config.adminToken() != null ? config.adminToken() : ApiToken.generate();
+        boolean generatedNow = store.inTransaction(c -> {
+            if (users.find(c, ADMIN_USER).isPresent()) {
+                if (config.adminToken() != null) users.replaceToken(c, ADMIN_USER, ApiToken.hash(token), now);
+                return false;
+            }
+            users.insert(c, new Account(ADMIN_USER, EnumSet.of(Role.ADMIN), null, false, now), ApiToken.hash(token), null);
+            return config.adminToken() == null;
+        });
+        users.changed();
+        if (!generatedNow) return null;
+        System.out.println("Lockbox bootstrap admin token (shown once, store it now): " + token);
+        return token;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String baseUrl() {
+        return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port();
+    }
+
+    /** The admin token generated on this start (first start without a configured token), else null. */
+    public String generatedAdminToken() {
+        return generatedAdminToken;
+    }
+
+    /** Runs one scheduler pass now (tests move their clock, then call this instead of sleeping). */
+    public LifecycleScheduler.Tick tick() {
+        return scheduler.tick();
+    }
+
+    /** Mails not yet delivered. */
+    public int pendingMails() {
+        return outbox.pending();
+    }
+
+    public DataSource dataSource() {
+        return store.dataSource();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        try {
+            app.stop();
+        } finally {
+            scheduler.close();
+            sender.close();
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.lockbox.server.grant;
+
+import dev.lockbox.api.grant.GrantRefusal;
+import dev.lockbox.api.request.AccessRequest;
+import dev.lockbox.server.environment.EnvironmentStore;
+import dev.lockbox.server.environment.StoredEnvironment;
+import dev.lockbox.server.http.ApiException;
+import dev.lockbox.server.request.RequestStore;
+import dev.lockbox.server.store.Store;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Finds an engineer's active grant on an environment, or says why there is none (a
+ * {@link GrantRefusal} code with a sentence saying what to do). The driver shows that sentence
+ * as the SQLException message, so it must make sense to a person in a SQL tool.
+ */
+public final class GrantLookup {
+    private final Store store;
+    private final EnvironmentStore environments;
+    private final RequestStore requests;
+
+    public GrantLookup(Store store, EnvironmentStore environments, RequestStore requests) {
+        this.store = store;
+        this.environments = environments;
+        this.requests = requests;
+    }
+
+    /** The active grant; throws 403 for an unknown environment and 404 with a refusal code otherwise. */
+    public Grant resolve(String engineer, String environment, Instant now) {
+        return store.read(c -> {
+            StoredEnvironment env = environments.find(c, environment).orElseThrow(() -> new ApiException(403, "unknown_environment",
+                    "there is no environment named " + environment + " on this Lockbox server; check the name in the JDBC URL"));
+            Optional<AccessRequest> active = requests.activeGrant(c, engineer, environment, now);
+            if (active.isPresent()) return new Grant(active.get(), env);
+            Optional<AccessRequest> latest = requests.latest(c, engineer, environment);
+            throw refusal(engineer, env, latest, now);
+        });
+    }
+
+    private static ApiException refusal(String engineer, StoredEnvironment env, Optional<AccessRequest> latest, Instant now) {
+        String again = "; file a new access request (POST /api/requests) for " + env.name() + " if you still need access";
+        if (latest.isEmpty()) {
+            return refuse(GrantRefusal.NO_REQUEST, engineer + " has no access request on " + env.name()
+                    + ": file one (POST /api/requests) and have an approver of " + env.name() + " approve it");
+        }
+        AccessRequest r = latest.get();
+        return switch (r.status()) {
+            case PENDING -> now.isBefore(r.requestExpiresAt())
+                    ? refuse(GrantRefusal.REQUEST_PENDING, "request " + r.id() + " is pending until " + r.requestExpiresAt()
+                            + ": ask an approver of " + env.name() + " " + env.approvers() + " to approve it")
+                    : refuse(GrantRefusal.REQUEST_EXPIRED, "request " + r.id() + " expired at " + r.requestExpiresAt() + " without a decision" + again);
+            case DENIED -> refuse(GrantRefusal.REQUEST_DENIED, "request " + r.id() + " was denied by " + r.decidedBy() + " at " + r.decidedAt() + again);
+            case EXPIRED -> refuse(GrantRefusal.REQUEST_EXPIRED, "request " + r.id() + " expired at " + r.requestExpiresAt() + " without a decision" + again);
+            case CANCELLED -> refuse(GrantRefusal.REQUEST_CANCELLED, "request " + r.id() + " was cancelled at " + r.decidedAt() + again);
+            case REVOKED -> refuse(GrantRefusal.ACCESS_REVOKED, "access under request " + r.id() + " was revoked" + again);
+            case APPROVED -> refuse(GrantRefusal.ACCESS_EXPIRED, "access under request " + r.id() + " ended at " + r.accessExpiresAt() + again);
+        };
+    }
+
+    private static ApiException refuse(GrantRefusal reason, String message) {
+        return new ApiException(404, reason.code(), message);
+    }
+}

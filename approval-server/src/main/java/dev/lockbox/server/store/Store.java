@@ -1,0 +1,105 @@
+package dev.lockbox.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The server's relational store: a HikariCP pool over H2 (embedded file) or PostgreSQL, migrated
+ * by Flyway from {@code classpath:db/migration} (workflow V1..V99, audit log V100+ in a subfolder).
+ * Every write runs in {@link #inTransaction} and is committed before the HTTP answer is sent.
+ */
+public final class Store implements AutoCloseable {
+    private final HikariDataSource ds;
+
+    private Store(HikariDataSource ds) {
+        this.ds = ds;
+    }
+
+    public static Store open(String jdbcUrl, String user, String password) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(jdbcUrl);
+        hc.setUsername(user);
+        hc.setPassword(password);
+        hc.setPoolName("lockbox-store");
+        hc.setMaximumPoolSize(16);
+        hc.setAutoCommit(true);
+        HikariDataSource ds = new HikariDataSource(hc);
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Store(ds);
+    }
+
+    public DataSource dataSource() {
+        return ds;
+    }
+
+    /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Runs read-only {@code work} on a pooled connection in auto-commit mode. */
+    public <T> T read(SqlWork<T> work) {
+        try (Connection c = ds.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ds.close();
+    }
+
+    public static OffsetDateTime toDb(Instant t) {
+        return t == null ? null : t.atOffset(ZoneOffset.UTC);
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        Object v = rs.getObject(column);
+        if (v == null) return null;
+        if (v instanceof OffsetDateTime odt) return odt.toInstant();
+        if (v instanceof Timestamp ts) return ts.toInstant();
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** A store failure that is not the caller's fault (HTTP 500). */
+    public static final class StoreException extends RuntimeException {
+        public StoreException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+}
