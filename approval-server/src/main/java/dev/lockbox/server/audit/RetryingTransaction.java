@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one unit of audit work in one database transaction, and runs it again from the start when
@@ -17,6 +19,7 @@ final class RetryingTransaction {
     /** SQLStates of H2 and PostgreSQL meaning "try again": serialization/deadlock, lock timeout, duplicate key. */
     private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "HYT00", "55P03", "23505", "90131");
     private static final int ATTEMPTS = 8;
+    private static final Logger log = LoggerFactory.getLogger(RetryingTransaction.class);
 
     @FunctionalInterface
     interface Work<T> {
@@ -37,6 +40,7 @@ final class RetryingTransaction {
             } catch (SQLException e) {
                 if (!isTransient(e)) throw new AuditStoreException("audit store failed", e);
                 last = e;
+                log.debug("audit transaction attempt {} hit {} ({}); retrying", attempt, e.getSQLState(), e.getMessage());
                 // Randomised backoff so two replicas that collided do not collide again in step.
                 LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000L, 5_000_000L * attempt));
             }
