@@ -1,0 +1,150 @@
+package dev.lockbox.exporter.lake;
+
+import dev.lockbox.api.audit.AuditEvent;
+import dev.lockbox.api.audit.AuditHashChain;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * The Parquet schema of {@code sql_audit} (version {@value #SCHEMA_VERSION}): every column of
+ * {@link AuditEvent} in DESIGN.md order except the partition columns {@code environment} and
+ * {@code event_date}, which live in the directory names only (pandas refuses a lake that has them
+ * in both places).
+ *
+ * <p>Strings are UTF-8 strings; {@code action}, {@code action_class} and {@code decision} are plain
+ * strings (an Avro enum would become a Parquet ENUM that some readers show as binary);
+ * {@code objects} is a standard 3-level list; {@code event_time} is timestamp-micros adjusted to UTC.
+ * Only {@code sequence}, {@code event_time}, {@code prev_hash} and {@code hash} are required: the lake
+ * keeps whatever the server sealed, nulls included, so that {@code verify} can recompute the chain.
+ * Hashes stay lowercase hex (as served and as {@code AuditHashChain} computes them) so analysts can
+ * read and compare them without a conversion; see docs/lake.md for what that costs per row.
+ */
+public final class AuditParquetSchema {
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Footer key/value metadata written into every file. */
+    public static final String META_SCHEMA_VERSION = "lockbox.schema_version";
+    public static final String META_CANONICAL_VERSION = "lockbox.canonical_version";
+    public static final String META_ENVIRONMENT = "lockbox.environment";
+    public static final String META_FIRST_SEQUENCE = "lockbox.first_sequence";
+    public static final String META_LAST_SEQUENCE = "lockbox.last_sequence";
+    public static final String META_FIRST_PREV_HASH = "lockbox.first_prev_hash";
+    public static final String META_LAST_HASH = "lockbox.last_hash";
+
+    public static final Schema SCHEMA = new Schema.Parser().parse("""
+            {"type": "record", "name": "sql_audit", "namespace": "dev.lockbox.audit", "fields": [
+              {"name": "sequence", "type": "long"},
+              {"name": "event_id", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "event_time", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+              {"name": "database", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "request_id", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "support_ticket_id", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "engineer", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "db_user", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "session_id", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "client_host", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "application_name", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "action", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "action_class", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "objects", "type": ["null", {"type": "array",
+                  "items": ["null", {"type": "string", "avro.java.string": "String"}]}]},
+              {"name": "statement", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "parameters", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "decision", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "deny_reason", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "succeeded", "type": ["null", "boolean"]},
+              {"name": "rows_affected", "type": ["null", "long"]},
+              {"name": "error", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
+              {"name": "duration_ms", "type": ["null", "double"]},
+              {"name": "prev_hash", "type": {"type": "string", "avro.java.string": "String"}},
+              {"name": "hash", "type": {"type": "string", "avro.java.string": "String"}}
+            ]}""");
+
+    static final int SEQUENCE = 0;
+    static final int EVENT_TIME = 2;
+    static final int PREV_HASH = 22;
+    static final int HASH = 23;
+
+    private AuditParquetSchema() {}
+
+    /** The Parquet row of an event (the environment is the partition, not a column). */
+    public static GenericRecord toRecord(AuditEvent e) {
+        GenericData.Record r = new GenericData.Record(SCHEMA);
+        r.put(0, e.sequence());
+        r.put(1, e.eventId());
+        r.put(2, AuditHashChain.epochMicros(e.eventTime()));
+        r.put(3, e.database());
+        r.put(4, e.requestId());
+        r.put(5, e.supportTicketId());
+        r.put(6, e.engineer());
+        r.put(7, e.dbUser());
+        r.put(8, e.sessionId());
+        r.put(9, e.clientHost());
+        r.put(10, e.applicationName());
+        r.put(11, e.action());
+        r.put(12, e.actionClass());
+        r.put(13, e.objects());
+        r.put(14, e.statement());
+        r.put(15, e.parameters());
+        r.put(16, e.decision());
+        r.put(17, e.denyReason());
+        r.put(18, e.succeeded());
+        r.put(19, e.rowsAffected());
+        r.put(20, e.error());
+        r.put(21, e.durationMs());
+        r.put(22, e.prevHash());
+        r.put(23, e.hash());
+        return r;
+    }
+
+    /** The event a Parquet row holds; {@code environment} comes from the file's partition directory. */
+    public static AuditEvent fromRecord(GenericRecord r, String environment) {
+        return new AuditEvent(
+                (Long) r.get(0),
+                str(r.get(1)),
+                instantOfMicros((Long) r.get(2)),
+                environment,
+                str(r.get(3)),
+                str(r.get(4)),
+                str(r.get(5)),
+                str(r.get(6)),
+                str(r.get(7)),
+                str(r.get(8)),
+                str(r.get(9)),
+                str(r.get(10)),
+                str(r.get(11)),
+                str(r.get(12)),
+                strings(r.get(13)),
+                str(r.get(14)),
+                str(r.get(15)),
+                str(r.get(16)),
+                str(r.get(17)),
+                (Boolean) r.get(18),
+                (Long) r.get(19),
+                str(r.get(20)),
+                (Double) r.get(21),
+                str(r.get(22)),
+                str(r.get(23)));
+    }
+
+    static Instant instantOfMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    private static String str(Object v) {
+        return v == null ? null : v.toString();
+    }
+
+    private static List<String> strings(Object v) {
+        if (v == null) return null;
+        Collection<?> values = (Collection<?>) v;
+        List<String> out = new ArrayList<>(values.size());
+        for (Object o : values) out.add(str(o));
+        return out;
+    }
+}
