@@ -1,0 +1,199 @@
+package dev.lockbox.driver.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.lockbox.api.ApiError;
+import dev.lockbox.api.LockboxJson;
+import dev.lockbox.api.audit.AuditAck;
+import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.grant.GrantStatus;
+import dev.lockbox.api.grant.SessionGrant;
+import dev.lockbox.api.grant.SessionOpen;
+import dev.lockbox.driver.SqlState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/** {@link LockboxServerClient} over the JDK HttpClient; every answer is checked before it is trusted. */
+public final class HttpLockboxServerClient implements LockboxServerClient {
+    /** Answers are small JSON documents; a larger body is not from a Lockbox server. */
+    private static final int MAX_BODY = 1 << 20;
+    private static final ObjectMapper JSON = LockboxJson.newMapper();
+    private static final ObjectReader SESSION_GRANT = JSON.readerFor(SessionGrant.class);
+    private static final ObjectReader GRANT_STATUS = JSON.readerFor(GrantStatus.class);
+    private static final ObjectReader AUDIT_ACK = JSON.readerFor(AuditAck.class);
+    private static final ObjectReader API_ERROR = JSON.readerFor(ApiError.class);
+
+    private final URI base;
+    private final String authorization;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    public HttpLockboxServerClient(URI base, String token, Duration timeout, HttpClient http) {
+        this.base = base;
+        this.authorization = "Bearer " + token;
+        this.timeout = timeout;
+        this.http = http;
+    }
+
+    /** An HttpClient for the driver: HTTP/1.1 (no h2c upgrade dance on loopback), no redirects. */
+    public static HttpClient newHttpClient(Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(connectTimeout)
+                .build();
+    }
+
+    @Override
+    public SessionGrant openSession(SessionOpen open) throws SQLException {
+        Answer a = send("POST", "/api/sessions", open, SqlState.CANNOT_CONNECT);
+        if (a.status == 201) {
+            SessionGrant grant = parse(a, SESSION_GRANT, SqlState.CANNOT_CONNECT, "a session grant");
+            if (grant == null || grant.grant() == null || grant.target() == null || grant.sessionId() == null) {
+                throw unexpected(a, SqlState.CANNOT_CONNECT, "an incomplete session grant");
+            }
+            return grant;
+        }
+        if (a.status == 401 || a.status == 403 || a.status == 404) {
+            throw refusal(a, "refused the connection to environment '" + open.environment() + "'");
+        }
+        throw unexpected(a, SqlState.CANNOT_CONNECT, "HTTP " + a.status);
+    }
+
+    @Override
+    public void closeSession(String sessionId) throws SQLException {
+        Answer a = send("DELETE", "/api/sessions/" + segment(sessionId), null, SqlState.SERVER_UNAVAILABLE);
+        if (a.status != 204 && a.status != 200 && a.status != 404) {
+            throw unexpected(a, SqlState.SERVER_UNAVAILABLE, "HTTP " + a.status);
+        }
+    }
+
+    @Override
+    public GrantStatus grantStatus(String requestId) throws SQLException {
+        Answer a = send("GET", "/api/grants/" + segment(requestId) + "/status", null, SqlState.SERVER_UNAVAILABLE);
+        if (a.status == 200) {
+            GrantStatus s = parse(a, GRANT_STATUS, SqlState.SERVER_UNAVAILABLE, "a grant status");
+            if (s == null || s.status() == null || !requestId.equals(s.requestId())) {
+                throw unexpected(a, SqlState.SERVER_UNAVAILABLE, "a status for another grant");
+            }
+            return s;
+        }
+        if (a.status == 401 || a.status == 403 || a.status == 404) {
+            throw refusal(a, "no longer confirms grant " + requestId);
+        }
+        throw unexpected(a, SqlState.SERVER_UNAVAILABLE, "HTTP " + a.status);
+    }
+
+    @Override
+    public AuditAck submitAudit(AuditBatch batch) throws SQLException {
+        Answer a = send("POST", "/api/audit/events", batch, SqlState.SERVER_UNAVAILABLE);
+        if (a.status == 200) {
+            AuditAck ack = parse(a, AUDIT_ACK, SqlState.SERVER_UNAVAILABLE, "an audit acknowledgement");
+            if (ack == null) {
+                throw unexpected(a, SqlState.SERVER_UNAVAILABLE, "an empty audit acknowledgement");
+            }
+            return ack;
+        }
+        ApiError error = apiError(a);
+        throw SqlState.SERVER_UNAVAILABLE.exception("The Lockbox approval server at " + base
+                + " did not store the audit events (HTTP " + a.status
+                + (error != null ? ", " + error.error() + ": " + error.message() : "") + ")");
+    }
+
+    private record Answer(int status, byte[] body) {}
+
+    private Answer send(String method, String path, Object body, SqlState onFailure) throws SQLException {
+        HttpRequest.BodyPublisher publisher;
+        try {
+            publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + body.getClass().getSimpleName(), e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(timeout)
+                .header("Authorization", authorization)
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .method(method, publisher)
+                .build();
+        try {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                byte[] bytes = in.readNBytes(MAX_BODY + 1);
+                if (bytes.length > MAX_BODY) {
+                    throw onFailure.exception("The Lockbox approval server at " + base + " answered " + path
+                            + " with more than " + MAX_BODY + " bytes; refusing (fail-closed)");
+                }
+                return new Answer(response.statusCode(), bytes);
+            }
+        } catch (HttpTimeoutException e) {
+            throw onFailure.exception("The Lockbox approval server at " + base + " did not answer " + method + " "
+                    + path + " within " + timeout.toMillis() + " ms; refusing (fail-closed)", e);
+        } catch (ConnectException e) {
+            throw onFailure.exception("Cannot reach the Lockbox approval server at " + base
+                    + " (connection refused); check the host and port of the URL and that the server runs", e);
+        } catch (IOException e) {
+            throw onFailure.exception("Cannot talk to the Lockbox approval server at " + base + ": " + e
+                    + "; refusing (fail-closed)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw onFailure.exception("Interrupted while waiting for the Lockbox approval server at " + base, e);
+        }
+    }
+
+    private <T> T parse(Answer a, ObjectReader reader, SqlState state, String what) throws SQLException {
+        try {
+            return reader.readValue(a.body);
+        } catch (IOException e) {
+            throw state.exception("The Lockbox approval server at " + base + " answered something that is not "
+                    + what + " (" + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
+                    + "); refusing (fail-closed)", e);
+        }
+    }
+
+    private ApiError apiError(Answer a) {
+        try {
+            ApiError e = API_ERROR.readValue(a.body);
+            return e != null && e.error() != null && e.message() != null ? e : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private SQLException refusal(Answer a, String what) {
+        ApiError error = apiError(a);
+        if (a.status == 401) {
+            return SqlState.NO_GRANT.exception("The Lockbox approval server at " + base
+                    + " did not accept the user name and API token (the JDBC password is your Lockbox API token)"
+                    + (error != null ? ": " + error.message() : ""));
+        }
+        if (error == null) {
+            return SqlState.NO_GRANT.exception("The Lockbox approval server at " + base + " " + what
+                    + " (HTTP " + a.status + ")");
+        }
+        return SqlState.NO_GRANT.exception("Lockbox " + what + ": " + error.message() + " [" + error.error() + "]");
+    }
+
+    private SQLException unexpected(Answer a, SqlState state, String what) {
+        ApiError error = apiError(a);
+        return state.exception("The Lockbox approval server at " + base + " answered with " + what
+                + (error != null ? " (" + error.error() + ": " + error.message() + ")" : "")
+                + "; refusing (fail-closed)");
+    }
+
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
