@@ -29,8 +29,19 @@ final class KeywordFallback {
         ActionClass actionClass;
         switch (first) {
             case "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN" -> {
-                action = first;
-                actionClass = ActionClass.READ;
+                LexicalReadGuard.Verdict lexical = LexicalReadGuard.inspect(tokens);
+                if ("INTO".equals(lexical.refinement())) {
+                    // SELECT ... INTO creates a table
+                    action = first + " INTO";
+                    actionClass = ActionClass.DDL;
+                } else if (tokens.stream().anyMatch(t -> t.isWord("INSERT") || t.isWord("UPDATE")
+                        || t.isWord("DELETE") || t.isWord("MERGE"))) {
+                    action = first;
+                    actionClass = ActionClass.WRITE;
+                } else {
+                    action = first;
+                    actionClass = ActionClass.READ;
+                }
             }
             case "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "COPY", "TRUNCATE" -> {
                 action = first;

@@ -38,7 +38,11 @@ final class LexicalReadGuard {
                 String word = t.upper();
                 if (word.equals("INTO")) {
                     readOnly = false;
-                    refinement = refinement == null ? "INTO" : refinement;
+                    boolean rowWrite = previous != null && (previous.isWord("INSERT") || previous.isWord("MERGE")
+                            || previous.isWord("UPSERT") || previous.isWord("REPLACE"));
+                    if (!rowWrite && refinement == null) {
+                        refinement = "INTO";
+                    }
                 } else if (word.equals("FOR") && next != null
                         && (next.isWord("UPDATE") || next.isWord("SHARE") || next.isWord("NO") || next.isWord("KEY"))) {
                     readOnly = false;
@@ -53,7 +57,11 @@ final class LexicalReadGuard {
             }
             if (next != null && next.isPunctuation('(') && isCall(tokens, i, previous)) {
                 readOnly = false;
-                unknownCalls.add(ObjectNames.unquote(t.text()).toUpperCase(java.util.Locale.ROOT));
+                String name = ObjectNames.unquote(t.text());
+                if (previous != null && previous.isPunctuation('.') && i >= 2) {
+                    name = ObjectNames.unquote(tokens.get(i - 2).text()) + "." + name;
+                }
+                unknownCalls.add(name.toUpperCase(java.util.Locale.ROOT));
             }
         }
         return new Verdict(readOnly, unknownCalls, refinement);

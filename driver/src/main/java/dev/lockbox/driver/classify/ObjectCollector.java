@@ -93,7 +93,7 @@ final class ObjectCollector extends TablesNamesFinder<Void> {
 
     void addObject(Table table) {
         if (table != null) {
-            String name = ObjectNames.qualifiedUnquoted(table.getNameParts());
+            String name = ObjectNames.of(table);
             if (!name.isEmpty()) {
                 objects.add(name);
             }
@@ -169,6 +169,14 @@ final class ObjectCollector extends TablesNamesFinder<Void> {
         if (nextVal.getNameList() != null && !nextVal.getNameList().isEmpty()) {
             objects.add(ObjectNames.qualifiedUnquoted(nextVal.getNameList()));
         }
+        return null;
+    }
+
+    @Override
+    public <S> Void visit(net.sf.jsqlparser.statement.select.Select select, S context) {
+        // The finder's own entry point visits the WITH list unscoped before the body; dispatch to
+        // the scoped visits below instead.
+        select.accept((net.sf.jsqlparser.statement.select.SelectVisitor<Void>) this, context);
         return null;
     }
 

@@ -41,6 +41,13 @@ final class ObjectNames {
         return joiner.toString();
     }
 
+    /** "SCHEMA.TABLE" of a parsed table, unquoted (JSqlParser keeps the parts innermost first). */
+    static String of(net.sf.jsqlparser.schema.Table table) {
+        List<String> parts = new java.util.ArrayList<>(table.getNameParts());
+        java.util.Collections.reverse(parts);
+        return qualifiedUnquoted(parts);
+    }
+
     /**
      * Whether two identifiers as written name the same thing: case-insensitively when both are
      * unquoted, exactly when both are quoted; a quoted and an unquoted spelling are taken to differ

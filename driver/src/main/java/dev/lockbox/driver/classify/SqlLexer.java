@@ -20,12 +20,12 @@ final class SqlLexer {
         if (standard.ambiguous() || !standard.hasBackslashInLiteral()) {
             return standard;
         }
-        // PostgreSQL E'...' strings (and MySQL-style settings) treat a backslash as an escape; if
-        // that moves a literal's end, the parser and the database could see different statements.
+        // PostgreSQL E'...' strings treat a backslash as an escape; if that moves a literal's end,
+        // the parser and the database could see different statements.
         LexedSql escaped = lex(sql, true);
         if (!sameStructure(standard, escaped)) {
             return new LexedSql(standard.tokens(), null, true,
-                    "a backslash inside a string literal makes its end depend on the SQL dialect", false);
+                    "a backslash inside an E'...' string literal moves where the literal ends", false);
         }
         return standard;
     }
@@ -76,13 +76,17 @@ final class SqlLexer {
                 shape.append(sql, i, end + 2);
                 i = end + 2;
             } else if (c == '\'') {
+                // Only PostgreSQL E'...' strings read backslash escapes (H2 never does, and
+                // standard_conforming_strings is on by default and cannot be SET under a grant).
+                boolean escapes = backslashEscapes && i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                        && (i < 2 || !isIdentifierPart(sql.charAt(i - 2)));
                 int end = i + 1;
                 boolean closed = false;
                 while (end < n) {
                     char d = sql.charAt(end);
                     if (d == '\\') {
                         backslashInLiteral = true;
-                        if (backslashEscapes) {
+                        if (escapes) {
                             end += 2;
                             continue;
                         }

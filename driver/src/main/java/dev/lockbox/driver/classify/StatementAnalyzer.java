@@ -57,9 +57,10 @@ import net.sf.jsqlparser.statement.CreateFunctionalStatement;
 final class StatementAnalyzer {
     private StatementAnalyzer() {}
 
-    static StatementFacts analyze(Statement statement, LexicalReadGuard.Verdict lexical) {
+    static StatementFacts analyze(Statement statement, List<SqlLexer.SqlToken> tokens) {
+        LexicalReadGuard.Verdict lexical = LexicalReadGuard.inspect(tokens);
         if (statement instanceof Select select) {
-            return select(select, select instanceof Values ? "VALUES" : "SELECT", lexical);
+            return withLexicalTables(select(select, select instanceof Values ? "VALUES" : "SELECT", lexical), tokens);
         }
         if (statement instanceof ExplainStatement explain) {
             if (explain.getStatement() == null) {
@@ -71,7 +72,7 @@ final class StatementAnalyzer {
         }
         if (statement instanceof Insert || statement instanceof Update || statement instanceof Delete
                 || statement instanceof Merge || statement instanceof Upsert) {
-            return write(statement);
+            return withLexicalTables(write(statement), tokens);
         }
         if (statement instanceof Truncate truncate) {
             List<Table> tables = truncate.getTables() != null && !truncate.getTables().isEmpty()
@@ -143,8 +144,8 @@ final class StatementAnalyzer {
         if (statement instanceof DescribeStatement describe) {
             return withObjects("DESCRIBE", ActionClass.MISC, listOf(describe.getTable()), true);
         }
-        if (statement instanceof Analyze) {
-            return new StatementFacts("ANALYZE", ActionClass.MISC, List.of(), false, true, false);
+        if (statement instanceof Analyze analyze) {
+            return withObjects("ANALYZE", ActionClass.MISC, listOf(analyze.getTable()), false);
         }
         if (statement instanceof Commit) {
             return transaction("COMMIT");
@@ -156,6 +157,21 @@ final class StatementAnalyzer {
             return transaction("SAVEPOINT");
         }
         return null;
+    }
+
+    /** Adds the tables the token scan found and the tree walk did not (see {@link LexicalTables}). */
+    private static StatementFacts withLexicalTables(StatementFacts facts, List<SqlLexer.SqlToken> tokens) {
+        Set<String> objects = new LinkedHashSet<>(facts.objects());
+        for (String table : LexicalTables.find(tokens)) {
+            if (objects.stream().noneMatch(o -> o.equalsIgnoreCase(table))) {
+                objects.add(table);
+            }
+        }
+        if (objects.size() == facts.objects().size()) {
+            return facts;
+        }
+        return new StatementFacts(facts.action(), facts.actionClass(), List.copyOf(objects), facts.provenReadOnly(),
+                facts.parsed(), facts.literalSensitive());
     }
 
     /** Statements inside a BEGIN ... END block, or null when the statement is not a block. */
@@ -233,7 +249,7 @@ final class StatementAnalyzer {
         }
         for (Table table : fallback) {
             if (table != null) {
-                objects.add(ObjectNames.qualifiedUnquoted(table.getNameParts()));
+                objects.add(ObjectNames.of(table));
             }
         }
         return new StatementFacts(action, ActionClass.DDL, List.copyOf(objects), false, true, false);
@@ -244,7 +260,7 @@ final class StatementAnalyzer {
         Set<String> objects = new LinkedHashSet<>();
         for (Table table : tables) {
             if (table != null) {
-                String name = ObjectNames.qualifiedUnquoted(table.getNameParts());
+                String name = ObjectNames.of(table);
                 if (!name.isEmpty()) {
                     objects.add(name);
                 }

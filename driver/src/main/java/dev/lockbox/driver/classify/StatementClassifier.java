@@ -95,7 +95,7 @@ public final class StatementClassifier {
         List<StatementFacts> facts = new ArrayList<>();
         if (statements == null || lexed.unterminated()) {
             for (List<SqlToken> piece : pieces) {
-                facts.add(KeywordFallback.name(piece));
+                facts.addAll(classifyPiece(sql, piece, pieces.size() > 1 && !lexed.unterminated()));
             }
             if (facts.isEmpty()) {
                 facts.add(new StatementFacts(UNKNOWN, ActionClass.MISC, List.of(), false, false, false));
@@ -123,6 +123,25 @@ public final class StatementClassifier {
         return combine(facts);
     }
 
+    /**
+     * One statement of a text the parser could not read as a whole (often one statement, such as
+     * BEGIN, that it does not know): parse it alone, so the others are still classified.
+     */
+    private static List<StatementFacts> classifyPiece(String sql, List<SqlToken> piece, boolean parseAlone) {
+        if (parseAlone) {
+            String text = sql.substring(piece.get(0).start(), piece.get(piece.size() - 1).end());
+            Statements statements = parse(text);
+            if (statements != null) {
+                List<Statement> flat = new ArrayList<>();
+                flatten(statements, flat);
+                if (flat.size() == 1) {
+                    return List.of(analyzeOne(flat.get(0), piece));
+                }
+            }
+        }
+        return List.of(KeywordFallback.name(piece));
+    }
+
     private static void flatten(Iterable<Statement> statements, List<Statement> out) {
         for (Statement statement : statements) {
             List<Statement> inner = statement == null ? null : StatementAnalyzer.blockStatements(statement);
@@ -139,7 +158,7 @@ public final class StatementClassifier {
             return KeywordFallback.name(piece);
         }
         try {
-            StatementFacts facts = StatementAnalyzer.analyze(statement, LexicalReadGuard.inspect(piece));
+            StatementFacts facts = StatementAnalyzer.analyze(statement, piece);
             return facts != null ? facts : KeywordFallback.name(piece);
         } catch (RuntimeException | StackOverflowError unexpected) {
             // Fail closed: a tree the analyzer cannot walk is treated as SQL it cannot read.
