@@ -1,5 +1,6 @@
 package dev.lockbox.cli.delegate;
 
+import dev.lockbox.server.ServerCommand;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -15,7 +16,6 @@ public final class DelegatedCommands {
     static final Map<String, String> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("server", "dev.lockbox.server.ServerCommand");
         COMMANDS.put("export", "dev.lockbox.exporter.cli.ExportCommand");
         COMMANDS.put("verify", "dev.lockbox.exporter.cli.VerifyCommand");
         COMMANDS.put("show", "dev.lockbox.exporter.cli.ShowCommand");
@@ -24,6 +24,7 @@ public final class DelegatedCommands {
     private DelegatedCommands() {}
 
     public static void addTo(CommandLine root) {
+        root.addSubcommand("server", new ServerCommand());
         COMMANDS.forEach((name, className) -> root.addSubcommand(name, load(name, className)));
     }
 
