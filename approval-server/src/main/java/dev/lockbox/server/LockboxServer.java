@@ -1,7 +1,6 @@
 package dev.lockbox.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockbox.api.LockboxJson;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.server.audit.AuditLog;
 import dev.lockbox.server.audit.GrantDirectory;
@@ -102,7 +101,7 @@ public final class LockboxServer implements AutoCloseable {
     }
 
     private static LockboxServer wire(ServerConfig config, Clock clock, Store store, AuditLogFactory auditLogs, GrantLifecycleListener listener) {
-        ObjectMapper mapper = LockboxJson.newMapper();
+        ObjectMapper mapper = JsonBody.strictMapper();
         JsonBody json = new JsonBody(mapper);
         UserStore users = new UserStore(store);
         EnvironmentStore environments = new EnvironmentStore(store);

@@ -3,6 +3,10 @@ package dev.lockbox.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.lockbox.api.LockboxJson;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.http.Context;
@@ -21,6 +25,19 @@ public final class JsonBody {
     public static final int MAX_BODY = 1024 * 1024;
     private static final String BODY_ATTRIBUTE = "lockbox.body";
     private final ObjectMapper mapper;
+
+    /**
+     * The shared {@code LockboxJson} mapper made strict where Jackson still coerces: numbers and
+     * booleans are not read as strings, numbers are not read as durations or instants.
+     */
+    public static ObjectMapper strictMapper() {
+        ObjectMapper m = LockboxJson.newMapper().registerModule(new StrictTimeModule());
+        m.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return m;
+    }
 
     public JsonBody(ObjectMapper mapper) {
         this.mapper = mapper;

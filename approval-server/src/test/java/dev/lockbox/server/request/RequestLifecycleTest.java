@@ -255,6 +255,19 @@ class RequestLifecycleTest {
         assertThat(s.list("admin", "?environment=" + env + "&recentDays=30")).hasSize(1);
     }
 
+    @Test
+    void decisionBodiesAreCheckedAndChangeNothingWhenBad() {
+        AccessRequest r = s.request("bob", freshEnv());
+        assertThat(s.api.post(s.token("alice"), "/api/requests/" + r.id() + "/approve", "{\"comment\":1}").expect(400)
+                .error().message()).startsWith("comment:");
+        assertThat(s.api.post(s.token("alice"), "/api/requests/" + r.id() + "/approve", "{\"approve\":true}").expect(400)
+                .error().message()).startsWith("approve:");
+        assertThat(s.get(r.id()).status()).isEqualTo(RequestStatus.PENDING);
+        s.api.post(s.token("alice"), "/api/requests/no-such-id/approve", null).expect(404);
+        assertThat(s.api.post(s.token("alice"), "/api/requests/" + r.id() + "/approve", null).expect(200).as(AccessRequest.class)
+                .history().get(1).comment()).isNull();
+    }
+
     /** Brings a new request of bob on {@code env} into {@code status} through the API and the scheduler. */
     static AccessRequest inStatus(RequestStatus status, String env) {
         AccessRequest r = s.request("bob", env);
