@@ -58,7 +58,7 @@ public final class LockboxDriver implements Driver {
      * (tests plug an in-memory server in here) and telling time with {@code clock}.
      */
     public LockboxDriver(Function<DriverConfig, LockboxServerClient> clients, Clock clock) {
-        this.opener = new SessionOpener(clients, new AuditSinks(clock), new GrantWatches(clock),
+        this.opener = new SessionOpener(clients, new AuditSinks(), new GrantWatches(clock),
                 new StatementClassifier(CLASSIFIER_CACHE), clock, VERSION);
     }
 

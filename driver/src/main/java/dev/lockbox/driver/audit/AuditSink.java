@@ -7,7 +7,6 @@ import dev.lockbox.driver.SqlState;
 import dev.lockbox.driver.config.AuditMode;
 import dev.lockbox.driver.server.LockboxServerClient;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +43,6 @@ public final class AuditSink {
     private final int maxPending;
     private final long maxLagMs;
     private final long ackTimeoutMs;
-    private final Clock clock;
     private final Runnable onClosed;
 
     private final ConcurrentLinkedQueue<PendingEvent> events = new ConcurrentLinkedQueue<>();
@@ -65,18 +63,17 @@ public final class AuditSink {
     private long lastShipMillis;
 
     public AuditSink(LockboxServerClient client, String environment, AuditMode mode, int maxPending, long maxLagMs,
-                     long ackTimeoutMs, Clock clock, Runnable onClosed) {
+                     long ackTimeoutMs, Runnable onClosed) {
         this.client = client;
         this.environment = environment;
         this.mode = mode;
         this.maxPending = maxPending;
         this.maxLagMs = maxLagMs;
         this.ackTimeoutMs = ackTimeoutMs;
-        this.clock = clock;
         this.onClosed = onClosed;
         this.shipper = new Thread(this::shipLoop, "lockbox-audit-" + environment);
         this.shipper.setDaemon(true);
-        this.lastShipMillis = clock.millis();
+        this.lastShipMillis = nowMillis();
         this.shipper.start();
     }
 
@@ -126,7 +123,7 @@ public final class AuditSink {
         }
         long oldest = oldestUnacknowledgedMillis();
         if (oldest != NONE) {
-            long lag = clock.millis() - oldest;
+            long lag = nowMillis() - oldest;
             if (lag > maxLagMs) {
                 throw behind("an audit event has not been acknowledged for " + lag + " ms (auditMaxLagMs=" + maxLagMs + ")");
             }
@@ -140,7 +137,7 @@ public final class AuditSink {
      */
     public void record(List<AuditEventSubmission> batch) throws SQLException {
         List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
-        long now = clock.millis();
+        long now = nowMillis();
         unacknowledged.addAndGet(batch.size());
         for (AuditEventSubmission event : batch) {
             CompletableFuture<Void> acked = new CompletableFuture<>();
@@ -204,12 +201,17 @@ public final class AuditSink {
         return oldest;
     }
 
+    /** Monotonic: lags and flush intervals are durations, not wall-clock instants. */
+    private static long nowMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
     private void shipLoop() {
         long backoffMs = 0;
         while (true) {
             boolean hasEvents = !events.isEmpty() || !retryEvents.isEmpty();
             boolean outcomesDue = (!outcomes.isEmpty() || !retryOutcomes.isEmpty())
-                    && (closing || flushRequested || clock.millis() - lastShipMillis >= OUTCOME_FLUSH_MS);
+                    && (closing || flushRequested || nowMillis() - lastShipMillis >= OUTCOME_FLUSH_MS);
             if (hasEvents || outcomesDue) {
                 boolean ok = shipOnce();
                 if (ok) {
@@ -266,7 +268,7 @@ public final class AuditSink {
         }
         inFlightOldestMillis = oldest;
         flushRequested = false;
-        lastShipMillis = clock.millis();
+        lastShipMillis = nowMillis();
         try {
             client.submitAudit(new AuditBatch(environment, submissions, outs));
             lastFailure = null;

@@ -4,7 +4,6 @@ import dev.lockbox.driver.config.AuditMode;
 import dev.lockbox.driver.config.DriverConfig;
 import dev.lockbox.driver.server.LockboxServerClient;
 import java.net.URI;
-import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,10 +16,7 @@ public final class AuditSinks {
                        int maxPending, long maxLagMs, long timeoutMs) {}
 
     private final ConcurrentHashMap<Key, AuditSink> sinks = new ConcurrentHashMap<>();
-    private final Clock clock;
-
-    public AuditSinks(Clock clock) {
-        this.clock = clock;
+    public AuditSinks() {
     }
 
     /** The sink for {@code config}, retained once; the caller must {@link AuditSink#release()} it. */
@@ -39,7 +35,7 @@ public final class AuditSinks {
     private AuditSink newSink(Key key, LockboxServerClient client) {
         AuditSink[] self = new AuditSink[1];
         self[0] = new AuditSink(client, key.environment(), key.mode(), key.maxPending(), key.maxLagMs(),
-                key.timeoutMs(), clock, () -> sinks.remove(key, self[0]));
+                key.timeoutMs(), () -> sinks.remove(key, self[0]));
         return self[0];
     }
 

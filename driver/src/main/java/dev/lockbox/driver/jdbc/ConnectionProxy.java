@@ -44,8 +44,6 @@ public final class ConnectionProxy extends JdbcProxy {
                     return null;
                 }
                 return PASS;
-            case "isClosed":
-                return arity == 0 ? session.isClosed() || session.raw().isClosed() : PASS;
             case "isValid":
                 return arity == 1 ? session.isValid((Integer) args[0]) : PASS;
             case "abort":

@@ -65,6 +65,10 @@ abstract class JdbcProxy implements InvocationHandler {
                 return iface.isInstance(proxy);
             }
         }
+        if (arity == 0 && name.equals("isClosed")) {
+            // JDBC: closing the connection (or Lockbox ending it) closes its statements and result sets
+            return session.isClosed() || (Boolean) callDelegate(method, args);
+        }
         if (!survivesEnd(name, arity)) {
             session.ensureUsable();
         }
