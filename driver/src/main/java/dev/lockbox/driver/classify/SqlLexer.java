@@ -44,10 +44,19 @@ final class SqlLexer {
         return true;
     }
 
+    /**
+     * Marks a literal in a shape, followed by the literal's kind: i integer, d decimal, e number
+     * with exponent, s quoted string, q dollar-quoted string. The kind is kept because it decides
+     * whether the text parses at all (VARCHAR(10) parses, VARCHAR(0.5) does not); the marker
+     * character is one SQL text never holds (texts that do are not shaped), so a shape can never
+     * equal the shape of a text written differently.
+     */
+    static final char LITERAL = '\u0001';
+
     static LexedSql lex(String sql, boolean backslashEscapes) {
         List<SqlToken> tokens = new ArrayList<>();
         StringBuilder shape = new StringBuilder(sql.length());
-        boolean shapeable = true;
+        boolean shapeable = sql.indexOf(LITERAL) < 0;
         boolean backslashInLiteral = false;
         int n = sql.length();
         int i = 0;
@@ -107,7 +116,7 @@ final class SqlLexer {
                 String content = sql.substring(i + 1, end);
                 tokens.add(new SqlToken(SqlToken.Kind.STRING, sql.substring(i, end + 1), i, end + 1));
                 if (isPlainLiteralContent(content, true)) {
-                    shape.append('?');
+                    shape.append(LITERAL).append('s');
                 } else {
                     shapeable = false;
                 }
@@ -155,7 +164,7 @@ final class SqlLexer {
                     tokens.add(new SqlToken(SqlToken.Kind.STRING, sql.substring(i, close + tag.length()), i,
                             close + tag.length()));
                     if (isPlainLiteralContent(content, false)) {
-                        shape.append('?');
+                        shape.append(LITERAL).append('q');
                     } else {
                         shapeable = false;
                     }
@@ -167,10 +176,12 @@ final class SqlLexer {
                 }
             } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
                 int end = i;
+                char kind = 'i';
                 while (end < n && Character.isDigit(sql.charAt(end))) {
                     end++;
                 }
                 if (end < n && sql.charAt(end) == '.') {
+                    kind = 'd';
                     end++;
                     while (end < n && Character.isDigit(sql.charAt(end))) {
                         end++;
@@ -182,6 +193,7 @@ final class SqlLexer {
                         exp++;
                     }
                     if (exp < n && Character.isDigit(sql.charAt(exp))) {
+                        kind = 'e';
                         end = exp;
                         while (end < n && Character.isDigit(sql.charAt(end))) {
                             end++;
@@ -193,7 +205,12 @@ final class SqlLexer {
                 if (end < n && (isIdentifierPart(sql.charAt(end)) || sql.charAt(end) == '.')) {
                     shapeable = false;
                 }
-                shape.append('?');
+                // Whether a number fits the parser's int (type lengths: VARCHAR(n)) or long decides
+                // whether the text parses; only integers that surely fit an int share a shape.
+                if ((kind == 'i' && end - i > 9) || end - i > 18) {
+                    shapeable = false;
+                }
+                shape.append(LITERAL).append(kind);
                 i = end;
             } else if (isIdentifierStart(c)) {
                 int end = i + 1;
@@ -283,7 +300,7 @@ final class SqlLexer {
     /**
      * The lexed text.
      *
-     * @param shape               the text with every literal replaced by {@code ?}, or null when
+     * @param shape               the text with every literal replaced by a {@link #LITERAL} marker and its kind, or null when
      *                            the text must only be cached by its exact form
      * @param ambiguous           dialects disagree on where a literal or comment ends
      * @param ambiguity           why, as a sentence (null unless ambiguous)
