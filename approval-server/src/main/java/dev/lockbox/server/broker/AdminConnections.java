@@ -28,7 +28,12 @@ final class AdminConnections implements AutoCloseable {
             }
             ds = pool.ds();
         }
-        return ds.getConnection();
+        try {
+            return ds.getConnection();
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to the target database of environment '" + target.environment()
+                    + "' as " + target.adminUser() + ": " + e.getMessage(), e.getSQLState(), e);
+        }
     }
 
     private static HikariDataSource newPool(TargetDatabase target) {
@@ -40,7 +45,7 @@ final class AdminConnections implements AutoCloseable {
         hc.setMaximumPoolSize(2);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(true);
-        hc.setConnectionTimeout(5_000);
+        hc.setConnectionTimeout(2_000);
         // A target that is down at start must not stop the server; the first use reports it.
         hc.setInitializationFailTimeout(-1);
         return new HikariDataSource(hc);

@@ -312,6 +312,22 @@ abstract class CredentialBrokerContract {
     }
 
     @Test
+    void configuredSchemaIsLookedUpNotSplicedIntoSql() throws Exception {
+        TargetDatabase odd = target.database().withSchema("public\"; DROP TABLE orders; --");
+        CredentialBroker oddBroker = new CredentialBroker(store, TargetDirectory.of(odd), clock, events::add);
+        try {
+            assertThatThrownBy(() -> oddBroker.issue(grant("req-odd-schema", AccessLevel.READ_ONLY, null)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not exist on the target");
+        } finally {
+            oddBroker.close();
+        }
+        try (Connection admin = target.admin()) {
+            assertThat(count(admin, "orders")).isEqualTo(2);
+        }
+        assertThat(target.userNames()).noneMatch(n -> n.equalsIgnoreCase(GrantUserName.forRequest("req-odd-schema").value()));
+    }
+
+    @Test
     void grantWhoseWindowEndedIsRefused() {
         GrantSpec over = new GrantSpec("req-late", ENV, AccessLevel.READ_ONLY, null, clock.instant().minusSeconds(1));
 
