@@ -14,12 +14,13 @@ public final class LakeOptions {
     CommandSpec spec;
 
     @Option(names = "--lake", paramLabel = "URI", defaultValue = "./data/lake",
-            description = "Data lake: a local directory or a Hadoop FileSystem URI (file:, hdfs:, s3a:, abfs:). "
-                    + "Default: ${DEFAULT-VALUE}")
+            description = "Data lake (default ${DEFAULT-VALUE}): a local directory or a Hadoop FileSystem URI "
+                    + "(file:, hdfs:, s3a:, abfs:).")
     String lake;
 
     @Option(names = "--env", paramLabel = "NAME",
-            description = "Environment to work on; repeat for several. Default: all.")
+            description = "Environment to work on; repeat for several. Default: all in the lake "
+                    + "(export needs at least one: the audit feed does not list them yet).")
     List<String> environments = new ArrayList<>();
 
     List<String> environments() {
