@@ -3,6 +3,7 @@ package dev.lockbox.cli;
 import dev.lockbox.cli.client.CliException;
 import dev.lockbox.cli.client.ExitCode;
 import dev.lockbox.cli.delegate.DelegatedCommands;
+import dev.lockbox.cli.demo.DemoCommand;
 import dev.lockbox.cli.request.ApproveCommand;
 import dev.lockbox.cli.request.CancelCommand;
 import dev.lockbox.cli.request.DenyCommand;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
             DenyCommand.class,
             RevokeCommand.class,
             CancelCommand.class,
-            SqlCommand.class})
+            SqlCommand.class,
+            DemoCommand.class})
 public final class LockboxCommand implements Runnable {
     private final CliEnvironment environment;
 
