@@ -1,5 +1,6 @@
 package dev.lockbox.driver.jdbc;
 
+import dev.lockbox.driver.LockboxConnection;
 import dev.lockbox.driver.SqlState;
 import dev.lockbox.driver.session.LockboxSession;
 import java.lang.reflect.InvocationHandler;
@@ -69,7 +70,7 @@ abstract class JdbcProxy implements InvocationHandler {
             // JDBC: closing the connection (or Lockbox ending it) closes its statements and result sets
             return session.isClosed() || (Boolean) callDelegate(method, args);
         }
-        if (!survivesEnd(name, arity)) {
+        if (method.getDeclaringClass() != LockboxConnection.class && !survivesEnd(name, arity)) {
             session.ensureUsable();
         }
         Object result = intercept(name, method, args);
@@ -79,7 +80,7 @@ abstract class JdbcProxy implements InvocationHandler {
         return rewrap(callDelegate(method, args));
     }
 
-    /** Calls that must keep working on an ended or closed session (pools call them to clean up). */
+    /** Calls that must keep working on an ended or closed session (pools call them to clean up); LockboxConnection's own too. */
     private static boolean survivesEnd(String name, int arity) {
         return (arity == 0 && (name.equals("close") || name.equals("isClosed")))
                 || name.equals("isValid") || name.equals("abort");
