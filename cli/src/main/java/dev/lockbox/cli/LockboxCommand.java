@@ -66,6 +66,12 @@ public final class LockboxCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // 'server' logs what it serves (the server's logback.xml); every other command prints its own
+        // results, so libraries log warnings only. Set before the first logger is created.
+        boolean server = args.length > 0 && "server".equals(args[0]);
+        if (!server && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "lockbox-cli-logback.xml");
+        }
         System.exit(run(CliEnvironment.system(), args));
     }
 
