@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,8 @@ final class PostgresTargetDialect implements TargetDialect {
     static final PostgresTargetDialect INSTANCE = new PostgresTargetDialect();
     /** Enough for a pool or two of one engineer's tools, not enough to exhaust the target. */
     static final int CONNECTION_LIMIT = 25;
-    /** How long pg_terminate_backend waits for each backend to be gone (PostgreSQL 14+). */
-    private static final int TERMINATE_WAIT_MS = 500;
+    /** How long ending a user's sessions may take before the revocation reports a failure. */
+    private static final Duration TERMINATE_WAIT = Duration.ofSeconds(2);
 
     private PostgresTargetDialect() {}
 
@@ -101,15 +102,40 @@ final class PostgresTargetDialect implements TargetDialect {
 
     @Override
     public int endSessions(Connection admin, GrantUserName user) throws SQLException {
-        String terminate = admin.getMetaData().getDatabaseMajorVersion() >= 14
-                ? "pg_terminate_backend(pid, " + TERMINATE_WAIT_MS + ")"
-                : "pg_terminate_backend(pid)";
+        // Signal every backend at once, then wait for all of them together: pg_terminate_backend's
+        // own timeout waits per backend in 100 ms steps, which adds up with a pool of sessions.
+        int signalled;
         try (PreparedStatement ps = admin.prepareStatement(
-                "SELECT count(*) FILTER (WHERE " + terminate + ") FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()")) {
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()")) {
             ps.setString(1, storedName(user));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getInt(1);
+                signalled = rs.getInt(1);
+            }
+        }
+        if (signalled > 0) awaitNoSessions(admin, user);
+        return signalled;
+    }
+
+    /** Polls until no backend of the user is left (login is already disabled, so none can appear). */
+    private void awaitNoSessions(Connection admin, GrantUserName user) throws SQLException {
+        long deadline = System.nanoTime() + TERMINATE_WAIT.toNanos();
+        try (PreparedStatement ps = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+            ps.setString(1, storedName(user));
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("sessions of " + user + " were signalled but are still running after " + TERMINATE_WAIT.toMillis() + " ms");
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while ending the sessions of " + user, e);
+                }
             }
         }
     }
