@@ -38,4 +38,21 @@ class H2CredentialBrokerTest extends CredentialBrokerContract {
             assertThatThrownBy(() -> execute(c, "GRANT SELECT ON orders TO PUBLIC")).isInstanceOf(SQLException.class);
         }
     }
+
+    @Test
+    void userThatChangedItsOwnPasswordIsStillCutOff() throws Exception {
+        TargetConnection tc = broker.issue(grant("req-selfpw", AccessLevel.READ_ONLY, null));
+        Connection first = target.login(tc.user(), tc.password());
+        // H2 lets every user change its own password; the broker must not depend on knowing it.
+        execute(first, "ALTER USER " + tc.user().toUpperCase() + " SET PASSWORD 'MineNowMineForever1'");
+        Connection second = target.login(tc.user(), "MineNowMineForever1");
+
+        broker.revoke("req-selfpw");
+
+        assertThatThrownBy(() -> count(first, "orders")).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> count(second, "orders")).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> target.login(tc.user(), "MineNowMineForever1").close()).isInstanceOf(SQLException.class);
+        first.close();
+        second.close();
+    }
 }
