@@ -8,7 +8,10 @@ import dev.lockbox.server.request.RequestWorkflow;
 /** An approved request whose window is open now, with the environment it opens. */
 public record Grant(AccessRequest request, StoredEnvironment environment) {
     public ActiveGrant toWire() {
-        AccessRequest r = request;
+        return toWire(request);
+    }
+
+    static ActiveGrant toWire(AccessRequest r) {
         return new ActiveGrant(r.id(), r.supportTicketId(), r.environment(), r.requester(), r.accessLevel(), r.scope(),
                 r.accessStartsAt(), r.accessExpiresAt(), RequestWorkflow.POLICY_ACTOR.equals(r.decidedBy()));
     }

@@ -27,7 +27,7 @@ public final class GrantApi {
     public void active(Context ctx) {
         Caller caller = Caller.of(ctx).require(Role.ENGINEER);
         String env = Input.environmentName("environment", ctx.queryParam("environment"));
-        ctx.json(lookup.resolve(caller.name(), env, clock.instant()).toWire());
+        ctx.json(lookup.active(caller.name(), env, clock.instant()));
     }
 
     public void status(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.lockbox.server.grant;
 
+import dev.lockbox.api.grant.ActiveGrant;
 import dev.lockbox.api.grant.GrantRefusal;
 import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.server.environment.EnvironmentStore;
@@ -24,6 +25,16 @@ public final class GrantLookup {
         this.store = store;
         this.environments = environments;
         this.requests = requests;
+    }
+
+    /**
+     * The hot path of {@code GET /api/grants/active}: one indexed query when a grant is active (an
+     * environment with an open grant cannot be deleted, so its existence needs no second query).
+     */
+    public ActiveGrant active(String engineer, String environment, Instant now) {
+        Optional<AccessRequest> active = store.read(c -> requests.activeGrant(c, engineer, environment, now));
+        if (active.isPresent()) return Grant.toWire(active.get());
+        return resolve(engineer, environment, now).toWire();
     }
 
     /** The active grant; throws 403 for an unknown environment and 404 with a refusal code otherwise. */

@@ -83,6 +83,7 @@ public record ApiRoutes(
         });
 
         cfg.requestLogger.http((ctx, ms) -> {
+            if (!ACCESS.isInfoEnabled()) return;
             Caller c = ctx.attribute(Caller.ATTRIBUTE);
             // Path only: no query string, headers or bodies, so no token or password reaches the log.
             ACCESS.info("{} {} {} {}ms user={}", ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms),

@@ -147,7 +147,7 @@ public final class RequestStore {
 
     /** The engineer's most recent request on the environment, whatever its status. */
     public Optional<AccessRequest> latest(Connection c, String engineer, String environment) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE requester = ? AND environment = ? ORDER BY created_at DESC, id DESC FETCH FIRST 1 ROWS ONLY")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE requester = ? AND environment = ? ORDER BY created_seq DESC FETCH FIRST 1 ROWS ONLY")) {
             ps.setString(1, engineer);
             ps.setString(2, environment);
             return first(ps);
@@ -198,7 +198,7 @@ public final class RequestStore {
             args.add(visibleTo);
             args.add(visibleTo);
         }
-        sql.append(" ORDER BY created_at DESC, id DESC FETCH FIRST ").append(LIST_LIMIT).append(" ROWS ONLY");
+        sql.append(" ORDER BY created_at DESC, created_seq DESC FETCH FIRST ").append(LIST_LIMIT).append(" ROWS ONLY");
         return store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
