@@ -23,8 +23,6 @@ import java.util.Map;
 /** The SQL of the {@code audit_event} and {@code audit_late_outcome} tables (migration V100), on H2 and PostgreSQL alike. */
 final class AuditEventRows {
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
-    /** Bounds the number of bind parameters of one IN list (PostgreSQL allows 32767 per statement). */
-    private static final int IN_CHUNK = 500;
 
     private static final String COLUMNS = "event_id, environment, sequence, event_time, db_name, request_id,"
             + " support_ticket_id, engineer, db_user, session_id, client_host, application_name, action,"
@@ -112,29 +110,32 @@ final class AuditEventRows {
     /** Locks and returns the stored events among {@code ids} for the rest of the transaction. */
     Map<String, Stored> lockExisting(Connection c, Collection<String> ids) throws SQLException {
         Map<String, Stored> found = new HashMap<>();
-        List<String> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += IN_CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-            String sql = "SELECT " + COLUMNS + " FROM audit_event WHERE event_id IN ("
-                    + "?, ".repeat(chunk.size() - 1) + "?) FOR UPDATE";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int k = 0; k < chunk.size(); k++) ps.setString(k + 1, chunk.get(k));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        AuditEvent e = read(rs);
-                        found.put(e.eventId(), new Stored(e));
-                    }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM audit_event WHERE event_id = ANY (?) FOR UPDATE")) {
+            setIds(c, ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    AuditEvent e = read(rs);
+                    found.put(e.eventId(), new Stored(e));
                 }
             }
         }
         return found;
     }
 
+    /**
+     * One array parameter instead of an IN list: the SQL text is the same for every batch size, so
+     * H2 and PostgreSQL parse and plan it once per connection, and both still use the primary key.
+     */
+    private static void setIds(Connection c, PreparedStatement ps, Collection<String> ids) throws SQLException {
+        ps.setArray(1, c.createArrayOf("VARCHAR", ids.toArray(String[]::new)));
+    }
+
     /** Ids and environments of events still waiting for an outcome since {@code cutoff} or earlier, oldest first. */
     List<Map.Entry<String, String>> overdue(Connection c, Instant cutoff, int limit) throws SQLException {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT event_id, environment FROM audit_event"
-                + " WHERE awaiting_outcome_since <= ? ORDER BY awaiting_outcome_since, event_id LIMIT ?")) {
+                + " WHERE awaiting_outcome_since <= ? ORDER BY awaiting_outcome_since LIMIT ?")) {
             ps.setObject(1, utc(cutoff));
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
@@ -144,32 +145,30 @@ final class AuditEventRows {
         return out;
     }
 
-    /** Locks the events among {@code ids} that still wait for an outcome since {@code cutoff} or earlier, oldest first. */
+    /** Locks the events among {@code ids} that still wait for an outcome since {@code cutoff} or earlier. */
     List<AuditEvent> lockOverdue(Connection c, Collection<String> ids, Instant cutoff) throws SQLException {
         List<AuditEvent> out = new ArrayList<>();
-        List<String> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += IN_CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-            String sql = "SELECT " + COLUMNS + ", awaiting_outcome_since FROM audit_event WHERE event_id IN ("
-                    + "?, ".repeat(chunk.size() - 1) + "?) FOR UPDATE";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int k = 0; k < chunk.size(); k++) ps.setString(k + 1, chunk.get(k));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        OffsetDateTime since = rs.getObject("awaiting_outcome_since", OffsetDateTime.class);
-                        AuditEvent e = read(rs);
-                        if (since != null && e.hash() == null && !since.toInstant().isAfter(cutoff)) out.add(e);
-                    }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", awaiting_outcome_since FROM audit_event"
+                + " WHERE event_id = ANY (?) FOR UPDATE")) {
+            setIds(c, ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    OffsetDateTime since = rs.getObject("awaiting_outcome_since", OffsetDateTime.class);
+                    AuditEvent e = read(rs);
+                    if (since != null && e.hash() == null && !since.toInstant().isAfter(cutoff)) out.add(e);
                 }
             }
         }
         return out;
     }
 
+    // ORDER BY the full index prefix: H2 then reads the index in order and stops at the LIMIT
+    // instead of sorting every event of the environment.
+
     /** Sealed events of one environment after a sequence, in order. */
     List<AuditEvent> page(Connection c, String environment, long afterSequence, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
-                + " WHERE environment = ? AND sequence > ? ORDER BY sequence LIMIT ?")) {
+                + " WHERE environment = ? AND sequence > ? ORDER BY environment, sequence LIMIT ?")) {
             ps.setString(1, environment);
             ps.setLong(2, afterSequence);
             ps.setInt(3, limit);
@@ -177,10 +176,10 @@ final class AuditEventRows {
         }
     }
 
-    /** Sealed events of one request, in order. */
+    /** Sealed events of one request, in order (a request belongs to one environment, hence one chain). */
     List<AuditEvent> forRequest(Connection c, String requestId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
-                + " WHERE request_id = ? AND sequence IS NOT NULL ORDER BY environment, sequence")) {
+                + " WHERE request_id = ? AND sequence IS NOT NULL ORDER BY request_id, sequence")) {
             ps.setString(1, requestId);
             return readAll(ps);
         }
