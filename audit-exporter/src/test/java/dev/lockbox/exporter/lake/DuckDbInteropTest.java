@@ -173,6 +173,32 @@ class DuckDbInteropTest {
     }
 
     @Test
+    void theQueriesInDocsLakeMdRunAsWritten() throws Exception {
+        try (Connection c = duckdb(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT environment, event_date, count(*) AS statements,"
+                    + " count(*) FILTER (WHERE decision = 'DENIED') AS denied FROM " + readParquet()
+                    + " GROUP BY ALL ORDER BY ALL");
+            long total = 0;
+            while (rs.next()) total += rs.getLong("statements");
+            assertThat(total).isEqualTo(5_000);
+
+            rs = s.executeQuery("SELECT environment, sequence FROM (SELECT environment, sequence, prev_hash,"
+                    + " lag(hash) OVER (PARTITION BY environment ORDER BY sequence) AS previous FROM " + readParquet()
+                    + ") WHERE sequence > 1 AND prev_hash IS DISTINCT FROM previous");
+            assertThat(rs.next()).as("broken links").isFalse();
+
+            String request = feed.all("prod").get(100).requestId();
+            rs = s.executeQuery("SELECT event_time, action, objects, statement, rows_affected, succeeded FROM "
+                    + readParquet() + " WHERE environment = 'prod' AND request_id = '" + request
+                    + "' AND action_class = 'WRITE' ORDER BY sequence");
+            int writes = 0;
+            while (rs.next()) writes++;
+            assertThat(writes).isEqualTo(feed.all("prod").stream()
+                    .filter(e -> request.equals(e.requestId()) && "WRITE".equals(e.actionClass())).count());
+        }
+    }
+
+    @Test
     void theLakeHoldsOnlyParquetFiles() throws Exception {
         assertThat(LakeFiles.all(dir.resolve("lake"))).isNotEmpty()
                 .allMatch(n -> n.matches("sql_audit/environment=[a-z0-9-]+/event_date=\\d{4}-\\d{2}-\\d{2}/part-\\d{20}-\\d{20}\\.parquet"));
