@@ -61,6 +61,9 @@ final class DemoStage implements AutoCloseable {
                     .withOutcomeTimeout(outcomeTimeout)
                     .withSmtp(ServerConfig.SmtpSettings.of("127.0.0.1", smtp.port(), "lockbox@demo.localhost")
                             .withRetry(Duration.ofMillis(200), Duration.ofSeconds(2)));
+            // H2 would close the store from its own shutdown hook, racing the server's scheduler on Ctrl-C;
+            // the demo's hook closes the server (and with it the store) instead.
+            config = config.withStore(config.effectiveStoreUrl() + ";DB_CLOSE_ON_EXIT=FALSE", config.storeUser(), config.storePassword());
             LockboxServer server = startServer(config, port);
             DemoStage stage = new DemoStage(dataDir, database, smtp, server);
             stage.users.put("admin", new DemoUser(LockboxServer.ADMIN_USER, Role.ADMIN, null, adminToken));
