@@ -65,6 +65,9 @@ public final class Lake implements Closeable {
         conf.setBoolean("fs.file.impl.disable.cache", true);
         // Standard 3-level Parquet lists, which DuckDB, Spark, Trino and pandas all read as list<string>.
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
+        // The lake closes its FileSystem itself, after the last commit; Hadoop's own shutdown hook
+        // would otherwise close it under a --follow exporter that is committing on Ctrl-C.
+        conf.setBoolean("fs.automatic.close", false);
         FileSystem fs = FileSystem.newInstance(uri, conf);
         Path root = fs.makeQualified(new Path(uri));
         return new Lake(root, conf, fs, commitMode);
@@ -112,6 +115,16 @@ public final class Lake implements Closeable {
 
     public CommitMode commitMode() {
         return commitMode;
+    }
+
+    /**
+     * Local directory for files on their way to an object store, one per lake and environment, so
+     * a restarted writer can delete what a killed one left there.
+     */
+    java.nio.file.Path stagingDir(String environment) {
+        String lakeId = Integer.toHexString(root.toString().hashCode());
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "lockbox-exporter-staging",
+                lakeId, environment);
     }
 
     Path partitionDir(String environment, LocalDate eventDate) {

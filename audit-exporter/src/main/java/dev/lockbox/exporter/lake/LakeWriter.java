@@ -63,6 +63,7 @@ public final class LakeWriter implements Closeable {
         FileSystem fs = lake.fileSystem();
         Path tmp = new Path(lake.tmpDir(), environment);
         if (fs.exists(tmp)) fs.delete(tmp, true);
+        if (lake.commitMode() == Lake.CommitMode.UPLOAD_TO_FINAL) deleteStaging(lake.stagingDir(environment));
         List<PartFile> files = lake.partFiles(environment);
         if (files.isEmpty()) return new LakeWriter(lake, environment, settings, clock, 0, null);
         PartFile last = files.get(files.size() - 1);
@@ -192,7 +193,8 @@ public final class LakeWriter implements Closeable {
     private OpenPart startPart(long firstSequence, long day) throws IOException {
         String name = String.format("part-%020d-%s.inprogress", firstSequence, UUID.randomUUID());
         if (lake.commitMode() == Lake.CommitMode.UPLOAD_TO_FINAL) {
-            java.nio.file.Path staging = Files.createTempFile("lockbox-" + environment + "-", ".inprogress");
+            java.nio.file.Path stagingDir = Files.createDirectories(lake.stagingDir(environment));
+            java.nio.file.Path staging = stagingDir.resolve(name);
             ParquetWriter<GenericRecord> writer = AuditParquetFormat.newWriter(
                     new LocalOutputFile(staging), lake.conf(), environment, settings.compression());
             return new OpenPart(writer, null, staging, firstSequence, day, clock.instant());
@@ -201,6 +203,13 @@ public final class LakeWriter implements Closeable {
         ParquetWriter<GenericRecord> writer = AuditParquetFormat.newWriter(
                 new LakeOutputFile(lake.fileSystem(), tmp), lake.conf(), environment, settings.compression());
         return new OpenPart(writer, tmp, null, firstSequence, day, clock.instant());
+    }
+
+    private static void deleteStaging(java.nio.file.Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(dir)) {
+            for (java.nio.file.Path f : files.toList()) Files.deleteIfExists(f);
+        }
     }
 
     /** Object stores publish an object when its upload completes, so the final name never shows a partial file. */

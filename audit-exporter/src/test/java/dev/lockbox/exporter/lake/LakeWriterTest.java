@@ -199,6 +199,20 @@ class LakeWriterTest {
     }
 
     @Test
+    void objectStoreModeCleansTheStagingFilesOfAKilledWriter() throws IOException {
+        try (Lake lake = Lake.open(dir.toUri(), Lake.CommitMode.UPLOAD_TO_FINAL)) {
+            LakeWriter killed = LakeWriter.open(lake, "prod", LakeWriterSettings.DEFAULTS, clock);
+            for (AuditEvent e : events.subList(0, 10)) killed.append(e);
+            Path staging = lake.stagingDir("prod");
+            assertThat(LakeFiles.all(staging)).hasSize(1);
+            LakeWriter next = LakeWriter.open(lake, "prod", LakeWriterSettings.DEFAULTS, clock);
+            assertThat(LakeFiles.all(staging)).isEmpty();
+            assertThat(next.lastSequence()).isZero();
+            assertThat(LakeFiles.all(dir)).isEmpty();
+        }
+    }
+
+    @Test
     void localLakeHasNoChecksumSideFiles() throws IOException {
         try (Lake lake = Lake.open("file:" + dir)) {
             LakeWriter w = LakeWriter.open(lake, "prod", LakeWriterSettings.DEFAULTS, clock);
