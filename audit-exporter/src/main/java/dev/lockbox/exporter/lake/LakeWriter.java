@@ -1,6 +1,7 @@
 package dev.lockbox.exporter.lake;
 
 import dev.lockbox.api.audit.AuditEvent;
+import dev.lockbox.api.audit.AuditHashChain;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -65,12 +66,16 @@ public final class LakeWriter implements Closeable {
         if (fs.exists(tmp)) fs.delete(tmp, true);
         if (lake.commitMode() == Lake.CommitMode.UPLOAD_TO_FINAL) deleteStaging(lake.stagingDir(environment));
         List<PartFile> files = lake.partFiles(environment);
-        if (files.isEmpty()) return new LakeWriter(lake, environment, settings, clock, 0, null);
+        if (files.isEmpty()) return new LakeWriter(lake, environment, settings, clock, 0, AuditHashChain.GENESIS);
         PartFile last = files.get(files.size() - 1);
         for (PartFile f : files) {
             if (f.lastSequence() > last.lastSequence()) last = f;
         }
         String lastHash = AuditParquetFormat.readFooter(lake, last).get(AuditParquetSchema.META_LAST_HASH);
+        if (lastHash == null) {
+            throw new LakeConflictException(last.displayName() + " has no " + AuditParquetSchema.META_LAST_HASH
+                    + " in its footer: it was not written by the exporter (run verify)");
+        }
         return new LakeWriter(lake, environment, settings, clock, last.lastSequence(), lastHash);
     }
 
@@ -101,7 +106,7 @@ public final class LakeWriter implements Closeable {
             throw new LakeConflictException("environment " + environment + ": expected sequence " + (lastSequence + 1)
                     + " next, got " + e.sequence());
         }
-        if (lastHash != null && !lastHash.equals(e.prevHash())) {
+        if (!lastHash.equals(e.prevHash())) {
             throw new LakeConflictException("environment " + environment + ": event " + e.sequence()
                     + " has prev_hash " + e.prevHash() + " but the chain so far ends in " + lastHash);
         }

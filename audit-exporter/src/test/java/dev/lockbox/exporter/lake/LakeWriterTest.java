@@ -128,6 +128,9 @@ class LakeWriterTest {
     void refusesEventsThatDoNotContinueTheChainAndWritesNothing() throws IOException {
         try (Lake lake = Lake.open(dir.toString())) {
             LakeWriter w = LakeWriter.open(lake, "prod", LakeWriterSettings.DEFAULTS, clock);
+            AuditEvent notFromGenesis = events.get(0).sealed(1, "a".repeat(64), events.get(0).hash());
+            assertThatThrownBy(() -> w.append(notFromGenesis))
+                    .isInstanceOf(LakeConflictException.class).hasMessageContaining("prev_hash");
             w.append(events.get(0));
             assertThatThrownBy(() -> w.append(events.get(2)))
                     .isInstanceOf(LakeConflictException.class).hasMessageContaining("expected sequence 2 next, got 3");
