@@ -108,6 +108,23 @@ class WrapperTest {
     }
 
     @Test
+    void arrayResultSetsAreWrappedToo() throws Exception {
+        try (Connection c = fx.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT ARRAY[10, 20, 30]")) {
+            assertThat(rs.next()).isTrue();
+            java.sql.Array array = rs.getArray(1);
+            assertOurs(array);
+            try (ResultSet elements = array.getResultSet()) {
+                assertOurs(elements);
+                Statement owner = elements.getStatement();
+                assertThat(owner == null || Proxy.isProxyClass(owner.getClass())).isTrue();
+                assertThat(elements.next()).isTrue();
+                assertThat(elements.getInt(2)).isEqualTo(10);
+            }
+        }
+    }
+
+    @Test
     void unwrapAndIsWrapperForAgreeAndRefuseVendorTypes() throws Exception {
         try (Connection c = fx.connect()) {
             Statement s = c.createStatement();

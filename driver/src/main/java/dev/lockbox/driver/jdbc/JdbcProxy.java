@@ -124,6 +124,9 @@ abstract class JdbcProxy implements InvocationHandler {
         if (result instanceof Connection) {
             return session.connection();
         }
+        if (result instanceof java.sql.Array array) {
+            return ArrayProxy.wrap(session, array);
+        }
         if (result instanceof DatabaseMetaData md) {
             return MetaDataProxy.wrap(session, md);
         }
