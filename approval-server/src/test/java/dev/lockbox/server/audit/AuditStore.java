@@ -19,20 +19,41 @@ final class AuditStore implements AutoCloseable {
         this.ds = ds;
     }
 
-    /** A private in-memory database that lives until {@link #close()}. */
+    /**
+     * A private in-memory H2 database that lives until {@link #close()}; or, when the system property
+     * {@code lockbox.audit.postgresUrl} names a PostgreSQL database (user {@code postgres}), a fresh
+     * schema there, to run the same tests on PostgreSQL.
+     */
     static AuditStore inMemory(String name) {
-        return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", 8);
+        String postgres = System.getProperty("lockbox.audit.postgresUrl");
+        if (postgres == null || postgres.isBlank()) return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", 8);
+        String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
+        return open(postgres + "?currentSchema=" + schema, "postgres", 8, schema);
     }
 
     static AuditStore open(String url, int poolSize) {
+        return open(url, "sa", poolSize, null);
+    }
+
+    /** A second pool on the same PostgreSQL schema as {@code inMemory(name)}, or null when the tests run on H2. */
+    static AuditStore postgresReplica(String name, int poolSize) {
+        String postgres = System.getProperty("lockbox.audit.postgresUrl");
+        if (postgres == null || postgres.isBlank()) return null;
+        String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
+        return open(postgres + "?currentSchema=" + schema, "postgres", poolSize, schema);
+    }
+
+    private static AuditStore open(String url, String user, int poolSize, String schema) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setUsername("sa");
+        config.setUsername(user);
         config.setPassword("");
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("audit-test");
         HikariDataSource ds = new HikariDataSource(config);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration/audit").load().migrate();
+        var flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration/audit");
+        if (schema != null) flyway.schemas(schema).createSchemas(true);
+        flyway.load().migrate();
         return new AuditStore(ds);
     }
 

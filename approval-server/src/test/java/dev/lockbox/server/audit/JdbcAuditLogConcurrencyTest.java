@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,7 +73,11 @@ class JdbcAuditLogConcurrencyTest {
         Server tcp = Server.createTcpServer("-tcpPort", "0", "-baseDir", dir.toString(), "-ifNotExists").start();
         String url = "jdbc:h2:tcp://127.0.0.1:" + tcp.getPort() + "/replicas";
         ExecutorService pool = Executors.newFixedThreadPool(9);
-        try (AuditStore a = AuditStore.open(url, 4); AuditStore b = AuditStore.open(url, 4)) {
+        // With -Dlockbox.audit.postgresUrl=... both replicas share one PostgreSQL schema instead.
+        String name = "replicas-" + UUID.randomUUID();
+        AuditStore pgA = AuditStore.postgresReplica(name, 4);
+        try (AuditStore a = pgA != null ? pgA : AuditStore.open(url, 4);
+                AuditStore b = pgA != null ? AuditStore.postgresReplica(name, 4) : AuditStore.open(url, 4)) {
             JdbcAuditLog replicaA = new JdbcAuditLog(a.ds, clock, grants, TIMEOUT);
             JdbcAuditLog replicaB = new JdbcAuditLog(b.ds, clock, grants, TIMEOUT);
             List<String> environments = List.of("sales", "hr");
