@@ -159,6 +159,24 @@ class ExporterCommandTest {
     }
 
     @Test
+    void followCommitsWhatIsOpenWhenStopped() throws Exception {
+        Path log = dir.resolve("follow.log");
+        Process p = ChildJvm.command(ExporterCommand.class, dir, "export", "--lake", "lake", "--server",
+                server.uri().toString(), "--token", TOKEN, "--env", "prod", "--follow", "--interval", "1s",
+                "--max-rows", "250", "--max-age", "1h").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Stream closing on destroy() would lose the output; a file keeps it.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.readString(log).split("committed sql_audit/", -1).length - 1 >= 2);
+        // The feed's day changes after sequence 539; rows 540..600 then sit in an open file
+        // (max-age 1h) that only SIGTERM commits. A pass in progress finishes first.
+        p.destroy();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(log)).contains("part-00000000000000000540-00000000000000000600.parquet (61 rows)");
+        assertThat(LakeFiles.parquet(dir.resolve("lake"))).hasSize(4);
+        assertThat(LakeFiles.all(dir.resolve("lake"))).allMatch(n -> n.endsWith(".parquet"));
+    }
+
+    @Test
     void theStandaloneCommandPrintsNoHadoopWarningsOrStackTraces() throws Exception {
         Process p = ChildJvm.command(ExporterCommand.class, dir, "export", "--lake", "lake", "--server",
                 server.uri().toString(), "--token", TOKEN, "--env", "prod").redirectErrorStream(false).start();
