@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class AuditSink {
     static final long OUTCOME_FLUSH_MS = 200;
-    private static final int MAX_BATCH = 5000;
+    /** The server takes at most 1000 events and 1000 outcomes per batch (docs/audit-log.md). */
+    private static final int MAX_BATCH = 1000;
     private static final long NONE = Long.MAX_VALUE;
 
     private record PendingEvent(AuditEventSubmission event, long queuedAtMillis, CompletableFuture<Void> acked) {}

@@ -130,7 +130,7 @@ final class StatementProxy extends JdbcProxy {
         List<AuditedSql> statements = new ArrayList<>(textBatch);
         boolean prepared = !parameterBatch.isEmpty();
         if (prepared) {
-            statements.add(AuditedSql.of(preparedSql, BoundParameters.json(parameterBatch), preparedClassification));
+            statements.add(AuditedSql.of(preparedSql, BoundParameters.batchJson(parameterBatch), preparedClassification));
         }
         int texts = textBatch.size();
         clearBatch(); // JDBC empties the batch whether or not it succeeds

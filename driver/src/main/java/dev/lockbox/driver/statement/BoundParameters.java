@@ -23,6 +23,7 @@ import java.util.Map;
 public final class BoundParameters {
     private static final ObjectMapper JSON = LockboxJson.newMapper();
     private static final int MAX_TEXT = 4096;
+    private static final long MAX_BATCH_BYTES = 1_000_000;
 
     private final ArrayList<Object> positional = new ArrayList<>();
     private final LinkedHashMap<String, Object> named = new LinkedHashMap<>();
@@ -67,6 +68,30 @@ public final class BoundParameters {
         } catch (JsonProcessingException e) {
             return "[\"<parameters could not be rendered>\"]";
         }
+    }
+
+    /**
+     * The rows of a prepared batch as a JSON array of arrays, kept under the server's 1 MiB
+     * parameters column: rows that do not fit are summarised by a final string element.
+     */
+    public static String batchJson(List<List<Object>> rows) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < rows.size(); i++) {
+            String row = json(rows.get(i));
+            // 3 bytes per char bounds the UTF-8 size without encoding
+            if ((long) (sb.length() + row.length()) * 3 > MAX_BATCH_BYTES) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append('"').append(rows.size() - i).append(" more rows not recorded (audit size limit)\"");
+                break;
+            }
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(row);
+        }
+        return sb.append(']').toString();
     }
 
     private static Object describe(Object value) {

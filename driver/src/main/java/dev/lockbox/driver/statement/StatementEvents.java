@@ -5,8 +5,14 @@ import dev.lockbox.api.audit.AuditEventSubmission;
 import dev.lockbox.api.audit.Decision;
 import dev.lockbox.driver.classify.Classification;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Builds the audit events of one session's statements: the session's identity plus what the statement is. */
+/**
+ * Builds the audit events of one session's statements: the session's identity plus what the
+ * statement is, fitted to the server's batch rules (docs/audit-log.md) so a valid statement never
+ * fails closed on an audit-format detail.
+ */
 public final class StatementEvents {
     private final String requestId;
     private final String database;
@@ -27,13 +33,62 @@ public final class StatementEvents {
         this.clock = clock;
     }
 
+    private static final int MAX_ACTION = 64;
+    private static final int MAX_OBJECTS = 1000;
+    private static final int MAX_OBJECT_NAME = 512;
+    private static final int MAX_DENY_REASON = 4000;
+
     public AuditEventSubmission event(AuditedSql sql, Decision decision, String denyReason) {
         Classification c = sql.classification();
         return new AuditEventSubmission(sql.eventId(), clock.instant(), requestId, database, dbUser, sessionId,
                 clientHost, applicationName,
-                c != null ? c.action() : "UNKNOWN",
-                c != null ? c.actionClass() : ActionClass.MISC,
-                c != null ? c.objects() : java.util.List.of(),
-                sql.sql(), sql.parameters(), decision, denyReason);
+                action(c != null ? c.action() : null),
+                c != null && c.actionClass() != null ? c.actionClass() : ActionClass.MISC,
+                objects(c != null ? c.objects() : null),
+                sql.sql() != null ? sql.sql() : "", sql.parameters(), decision,
+                denyReason == null || denyReason.length() <= MAX_DENY_REASON ? denyReason
+                        : denyReason.substring(0, MAX_DENY_REASON - 3) + "...");
+    }
+
+    /**
+     * The server accepts an upper-case command name ({@code [A-Z][A-Z0-9_ ]*}, at most 64
+     * characters); a multi-statement text's actions ({@code "INSERT;DELETE"}) travel space-separated.
+     */
+    static String action(String action) {
+        if (action == null) {
+            return "UNKNOWN";
+        }
+        StringBuilder sb = new StringBuilder(action.length());
+        for (int i = 0; i < action.length(); i++) {
+            char ch = Character.toUpperCase(action.charAt(i));
+            boolean ok = (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+            if (ok) {
+                sb.append(ch);
+            } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
+                sb.append(' ');
+            }
+        }
+        String s = sb.toString().trim();
+        if (s.length() > MAX_ACTION) {
+            int cut = s.lastIndexOf(' ', MAX_ACTION);
+            s = s.substring(0, cut > 0 ? cut : MAX_ACTION).trim();
+        }
+        return s.isEmpty() || s.charAt(0) < 'A' || s.charAt(0) > 'Z' ? "UNKNOWN" : s;
+    }
+
+    private static List<String> objects(List<String> objects) {
+        if (objects == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(Math.min(objects.size(), MAX_OBJECTS));
+        for (String o : objects) {
+            if (out.size() == MAX_OBJECTS) {
+                break;
+            }
+            if (o != null && !o.isBlank()) {
+                out.add(o.length() > MAX_OBJECT_NAME ? o.substring(0, MAX_OBJECT_NAME) : o);
+            }
+        }
+        return out;
     }
 }
