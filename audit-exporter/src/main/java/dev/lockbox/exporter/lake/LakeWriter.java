@@ -44,6 +44,7 @@ public final class LakeWriter implements Closeable {
     private long lastSequence;
     private String lastHash;
     private long lastCommittedSequence;
+    private String lastCommittedHash;
     private OpenPart open;
 
     private LakeWriter(Lake lake, String environment, LakeWriterSettings settings, Clock clock,
@@ -55,6 +56,7 @@ public final class LakeWriter implements Closeable {
         this.lastSequence = lastSequence;
         this.lastHash = lastHash;
         this.lastCommittedSequence = lastSequence;
+        this.lastCommittedHash = lastHash;
     }
 
     /** Recovers the committed position of {@code environment} and cleans its unfinished files. */
@@ -123,6 +125,7 @@ public final class LakeWriter implements Closeable {
         open.writer.write(AuditParquetSchema.toRecord(e));
         open.rows++;
         open.lastSequence = e.sequence();
+        open.lastHash = e.hash();
         lastSequence = e.sequence();
         lastHash = e.hash();
         return committed;
@@ -143,6 +146,7 @@ public final class LakeWriter implements Closeable {
         try {
             part.writer.close();
         } catch (IOException | RuntimeException e) {
+            rewind();
             part.discard(lake.fileSystem());
             throw e;
         }
@@ -162,11 +166,13 @@ public final class LakeWriter implements Closeable {
                 throw new IOException("could not rename " + part.tmp + " to " + target);
             }
         } catch (IOException | RuntimeException e) {
+            rewind();
             part.discard(fs);
             throw e;
         }
         part.discard(fs);
         lastCommittedSequence = part.lastSequence;
+        lastCommittedHash = part.lastHash;
         return Optional.of(new PartFile(environment, date, part.firstSequence, part.lastSequence, target));
     }
 
@@ -186,13 +192,19 @@ public final class LakeWriter implements Closeable {
         if (open == null) return;
         OpenPart part = open;
         open = null;
-        lastSequence = lastCommittedSequence;
+        rewind();
         try {
             part.writer.close();
         } catch (IOException | RuntimeException ignored) {
             // The file is being thrown away; a broken writer changes nothing.
         }
         part.discard(lake.fileSystem());
+    }
+
+    /** Back to the committed position: rows not committed must be appended again. */
+    private void rewind() {
+        lastSequence = lastCommittedSequence;
+        lastHash = lastCommittedHash;
     }
 
     private OpenPart startPart(long firstSequence, long day) throws IOException {
@@ -232,6 +244,7 @@ public final class LakeWriter implements Closeable {
         final long day;
         final Instant openedAt;
         long lastSequence;
+        String lastHash;
         long rows;
 
         OpenPart(ParquetWriter<GenericRecord> writer, Path tmp, java.nio.file.Path staging, long firstSequence,

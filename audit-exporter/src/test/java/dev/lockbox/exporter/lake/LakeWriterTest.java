@@ -144,6 +144,7 @@ class LakeWriterTest {
             assertThatThrownBy(() -> w.append(foreign))
                     .isInstanceOf(LakeConflictException.class).hasMessageContaining("environment 'test'");
             w.abort();
+            assertThat(w.lastSequence()).isZero();
             assertThat(LakeFiles.parquet(dir)).isEmpty();
         }
     }
@@ -183,6 +184,7 @@ class LakeWriterTest {
             assertThatThrownBy(b::commit).isInstanceOf(LakeConflictException.class)
                     .hasMessageContaining("already exists");
             assertThat(Files.readAllBytes(committed)).isEqualTo(before);
+            assertThat(b.lastSequence()).as("b is back at its committed position").isZero();
             assertThat(LakeFiles.all(dir)).containsExactly(
                     "sql_audit/environment=prod/event_date=2026-03-01/" + PartFile.fileName(1, 20));
         }
