@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -21,9 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * Ships the audit events and outcomes of one (server, environment, credentials, audit settings)
  * to {@code POST /api/audit/events}; shared by all connections of the JVM with those settings.
  *
- * <p>Group commit: one shipper thread keeps at most one POST in flight; events queued meanwhile
- * ride together in the next batch. The hot path only touches lock-free queues and counters (a
- * synchronized audit path cost p6spy 63% under load). Outcomes ride with the next batch and are
+ * <p>Group commit: at most one POST is in flight ({@link #shipping}); events queued meanwhile ride
+ * together in the next batch. A sync statement that finds no POST in flight sends the batch on its
+ * own thread (no hand-off to the shipper, so sync costs one round trip); otherwise the shipper
+ * thread sends it when the current POST returns. The hot path only touches lock-free queues,
+ * counters and CAS flags (a synchronized audit path cost p6spy 63% under load). Outcomes ride with the next batch and are
  * flushed at least every {@value #OUTCOME_FLUSH_MS} ms and at close.
  *
  * <p>{@code sync}: a failed batch fails the statements waiting for it (they do not run).
@@ -56,12 +59,16 @@ public final class AuditSink {
     private volatile long inFlightOldestMillis = NONE;
     private volatile SQLException lastFailure;
     private volatile boolean flushRequested;
+    /** Held (CAS) by whichever thread sends a batch: one POST in flight, and it guards the retry state. */
+    private final AtomicBoolean shipping = new AtomicBoolean();
+    /** Coalesces wake-ups of the shipper: one unpark per idle period, not per statement. */
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private volatile boolean closing;
 
-    // Shipper-thread state: an async batch that failed, retried first next time.
-    private List<PendingEvent> retryEvents = List.of();
-    private List<AuditOutcome> retryOutcomes = List.of();
-    private long lastShipMillis;
+    // Written only while holding `shipping`: a batch that failed, retried first next time.
+    private volatile List<PendingEvent> retryEvents = List.of();
+    private volatile List<AuditOutcome> retryOutcomes = List.of();
+    private volatile long lastShipMillis;
 
     public AuditSink(LockboxServerClient client, String environment, AuditMode mode, int maxPending, long maxLagMs,
                      long ackTimeoutMs, Runnable onClosed) {
@@ -99,7 +106,7 @@ public final class AuditSink {
     public void release() {
         if (users.decrementAndGet() == 0 && users.compareAndSet(0, -1)) {
             closing = true;
-            LockSupport.unpark(shipper);
+            wakeShipper();
             try {
                 shipper.join(ackTimeoutMs);
             } catch (InterruptedException e) {
@@ -145,9 +152,28 @@ public final class AuditSink {
             acks.add(acked);
             events.add(new PendingEvent(event, now, acked));
         }
-        LockSupport.unpark(shipper);
         if (mode == AuditMode.SYNC) {
+            if (shipping.compareAndSet(false, true)) {
+                try {
+                    shipOnce(); // leader: our events (and any queued with them) leave on this thread
+                } finally {
+                    shipping.set(false);
+                }
+                if (!events.isEmpty()) {
+                    wakeShipper();
+                }
+            } else {
+                wakeShipper(); // a POST is in flight; the shipper sends ours as soon as it returns
+            }
             await(acks.size() == 1 ? acks.get(0) : CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)), acks);
+        } else {
+            wakeShipper();
+        }
+    }
+
+    private void wakeShipper() {
+        if (!wakeRequested.getAndSet(true)) {
+            LockSupport.unpark(shipper);
         }
     }
 
@@ -159,7 +185,7 @@ public final class AuditSink {
     /** Asks the shipper to send queued outcomes now instead of at the next {@value #OUTCOME_FLUSH_MS} ms tick. */
     public void requestFlush() {
         flushRequested = true;
-        LockSupport.unpark(shipper);
+        wakeShipper();
     }
 
     /** Number of events queued or in flight and not yet acknowledged. */
@@ -210,11 +236,23 @@ public final class AuditSink {
     private void shipLoop() {
         long backoffMs = 0;
         while (true) {
+            // Cleared before looking for work: a wake-up requested after this point leaves a permit.
+            wakeRequested.set(false);
             boolean hasEvents = !events.isEmpty() || !retryEvents.isEmpty();
             boolean outcomesDue = (!outcomes.isEmpty() || !retryOutcomes.isEmpty())
                     && (closing || flushRequested || nowMillis() - lastShipMillis >= OUTCOME_FLUSH_MS);
             if (hasEvents || outcomesDue) {
-                boolean ok = shipOnce();
+                if (!shipping.compareAndSet(false, true)) {
+                    // a sync statement is sending; it wakes us when done if more is queued
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(OUTCOME_FLUSH_MS));
+                    continue;
+                }
+                boolean ok;
+                try {
+                    ok = shipOnce();
+                } finally {
+                    shipping.set(false);
+                }
                 if (ok) {
                     backoffMs = 0;
                 } else if (mode == AuditMode.ASYNC || !retryOutcomes.isEmpty()) {

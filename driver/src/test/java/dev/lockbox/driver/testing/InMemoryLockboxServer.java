@@ -51,6 +51,8 @@ public final class InMemoryLockboxServer implements LockboxServerClient {
     public volatile AuditHook beforeAck = batch -> { };
 
     public final List<AuditBatch> batches = new CopyOnWriteArrayList<>();
+    /** False for overhead measurements: acknowledge without keeping anything. */
+    public volatile boolean keepBatches = true;
     public final Map<String, SessionOpen> openSessions = new ConcurrentHashMap<>();
     public final List<String> closedSessions = new CopyOnWriteArrayList<>();
     public final AtomicInteger statusPolls = new AtomicInteger();
@@ -111,7 +113,9 @@ public final class InMemoryLockboxServer implements LockboxServerClient {
         } catch (Exception e) {
             throw SqlState.SERVER_UNAVAILABLE.exception("test hook failed: " + e, e);
         }
-        batches.add(batch);
+        if (keepBatches) {
+            batches.add(batch);
+        }
         return new AuditAck(batch.events().size(), 0, batch.outcomes().size());
     }
 
