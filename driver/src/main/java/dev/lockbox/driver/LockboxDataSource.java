@@ -53,6 +53,40 @@ public class LockboxDataSource implements DataSource {
         properties.setProperty(name, value);
     }
 
+    // Bean setters, so pools configured by property files (HikariCP dataSource.* properties) reach every driver property.
+
+    public void setSsl(String value) {
+        setProperty("ssl", value);
+    }
+
+    public void setAudit(String value) {
+        setProperty("audit", value);
+    }
+
+    public void setAuditMaxPending(String value) {
+        setProperty("auditMaxPending", value);
+    }
+
+    public void setAuditMaxLagMs(String value) {
+        setProperty("auditMaxLagMs", value);
+    }
+
+    public void setGrantCheckIntervalMs(String value) {
+        setProperty("grantCheckIntervalMs", value);
+    }
+
+    public void setGrantConfirmTimeoutMs(String value) {
+        setProperty("grantConfirmTimeoutMs", value);
+    }
+
+    public void setConnectTimeoutMs(String value) {
+        setProperty("connectTimeoutMs", value);
+    }
+
+    public void setApplicationName(String value) {
+        setProperty("applicationName", value);
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
         return connect((Properties) properties.clone());

@@ -179,6 +179,27 @@ class HttpLockboxServerClientTest {
     }
 
     @Test
+    void hikariConfiguredByClassNameAndPropertiesUsesTheRegisteredDriver() throws Exception {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSourceClassName(LockboxDataSource.class.getName());
+        config.addDataSourceProperty("url", "jdbc:lockbox://127.0.0.1:" + http.port() + "/shop");
+        config.addDataSourceProperty("user", "alice");
+        config.addDataSourceProperty("password", "token-alice");
+        config.addDataSourceProperty("audit", "async");
+        config.addDataSourceProperty("applicationName", "pooled");
+        config.addDataSourceProperty("grantCheckIntervalMs", "100");
+        config.setMaximumPoolSize(2);
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+             Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM customers")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !fx.server.events().isEmpty());
+        assertThat(fx.server.events()).allMatch(e -> "pooled".equals(e.applicationName()));
+    }
+
+    @Test
     void driverManagerRefusalsAreClear() {
         fx.server.refuseSessions = SqlState.NO_GRANT.exception("You have no approved request for environment shop; "
                 + "file one with: lockbox request --environment shop");
