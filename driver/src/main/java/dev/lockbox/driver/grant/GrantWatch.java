@@ -58,7 +58,8 @@ public final class GrantWatch {
 
     /** Adds a connection; false if the watch already stopped (the caller takes a new one). */
     synchronized boolean add(Listener listener) {
-        if (stopped) {
+        // once ended, the poller may already be telling the others: a late listener takes a fresh watch
+        if (stopped || endedReason != null) {
             return false;
         }
         listeners.add(listener);
