@@ -39,6 +39,9 @@ public final class AuditParquetFormat {
                 .withCompressionCodec(compression)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
+                // A row group is buffered in memory until it is full; 64 MB bounds what each open
+                // environment costs the server (the default is 128 MB).
+                .withRowGroupSize(64L * 1024 * 1024)
                 .withDictionaryEncoding("event_id", false)
                 .withDictionaryEncoding("prev_hash", false)
                 .withDictionaryEncoding("hash", false)
