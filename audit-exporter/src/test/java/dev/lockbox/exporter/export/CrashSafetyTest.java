@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * final clean run the lake holds every event exactly once and verifies.
  */
 class CrashSafetyTest {
-    private static final int RUNS = 15;
+    // Each run is a child JVM (Hadoop start-up included); raise with -Dcrash.runs=N for a longer soak.
+    private static final int RUNS = Integer.getInteger("crash.runs", 8);
     private static final long EVENTS = 8_000;
     private static final List<String> ENVS = List.of("prod", "eu-west");
 
