@@ -16,4 +16,10 @@ public interface LockboxConnection extends Connection {
 
     /** Why the session ended (grant expired or revoked), or null while it lasts. */
     String endedReason();
+
+    /**
+     * Audit events of this connection's audit sink (shared by the JVM's connections with the same
+     * settings) that the server has not acknowledged yet: how far {@code audit=async} is behind.
+     */
+    int auditBacklog();
 }

@@ -161,9 +161,12 @@ class AuditFailClosedTest {
                     .hasMessageContaining("audit store down")
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
             assertThat(fx.count(null)).isEqualTo(3);
+            LockboxConnection lockbox = c.unwrap(LockboxConnection.class);
+            assertThat(lockbox.auditBacklog()).isEqualTo(3);
 
             fx.server.failAudit = null; // retried with back-off: once acknowledged, statements are admitted again
             await().atMost(Duration.ofSeconds(30)).until(() -> fx.server.events(Decision.ALLOWED).size() == 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lockbox.auditBacklog() == 0);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> s.executeUpdate(INSERT) == 1);
         }
         assertThat(fx.count(null)).isEqualTo(4);

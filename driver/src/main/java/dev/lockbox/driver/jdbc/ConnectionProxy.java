@@ -55,6 +55,8 @@ public final class ConnectionProxy extends JdbcProxy {
                 return arity == 0 ? session.sessionId() : PASS;
             case "endedReason":
                 return arity == 0 ? session.endedReason() : PASS;
+            case "auditBacklog":
+                return arity == 0 ? session.auditBacklog() : PASS;
             default:
                 return PASS;
         }

@@ -96,6 +96,11 @@ public final class LockboxSession implements GrantWatch.Listener {
         return endedReason;
     }
 
+    /** Events of this session's audit sink not yet acknowledged by the server. */
+    public int auditBacklog() {
+        return sink.unacknowledged();
+    }
+
     public StatementPipeline execution() {
         return execution;
     }

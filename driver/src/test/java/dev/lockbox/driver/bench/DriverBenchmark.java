@@ -1,0 +1,432 @@
+package dev.lockbox.driver.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockbox.api.LockboxJson;
+import dev.lockbox.api.admin.EnvironmentSpec;
+import dev.lockbox.api.admin.NewUser;
+import dev.lockbox.api.admin.Role;
+import dev.lockbox.api.audit.ActionClass;
+import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.AuditOutcome;
+import dev.lockbox.api.audit.Decision;
+import dev.lockbox.api.request.AccessLevel;
+import dev.lockbox.api.request.NewAccessRequest;
+import dev.lockbox.driver.LockboxConnection;
+import dev.lockbox.driver.server.HttpLockboxServerClient;
+import dev.lockbox.server.LockboxServer;
+import dev.lockbox.server.ServerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.h2.tools.Server;
+
+/**
+ * The driver's overhead against raw H2 (issue 3, "Speed"), all in one run: raw H2 in-memory, raw
+ * H2 over TCP (127.0.0.1), and Lockbox {@code audit=sync} / {@code audit=async} to the same H2 TCP
+ * target through a real approval server on loopback (embedded H2 file store). Workloads: prepared
+ * point select, ad-hoc point select with varying literals, 1000-row prepared batch insert, and
+ * cold unique statements (new column aliases each time, so neither classifier cache hits).
+ *
+ * <p>The machine is shared, so every round measures each configuration once, in an order that
+ * rotates per round (raw, sync, async, raw, ...), and ratios are taken within a round before the
+ * median: a load spike then hits both sides of a ratio. The loopback round trip the sync target
+ * allows for is measured in the same rounds: {@code GET /healthz} (bare HTTP) and a one-event
+ * {@code POST /api/audit/events} (what a sync statement waits for: HTTP plus the durable store).
+ *
+ * <p>{@code async} events are acknowledged by a server that, in this setup, shares the same CPUs;
+ * between cells the harness waits (untimed) until the async backlog is drained so the next cell
+ * does not pay for it, and prints how long that took.
+ *
+ * <p>Run: {@code mvn -B -o -pl driver test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.lockbox.driver.bench.DriverBenchmark [-Dexec.args="ROUNDS CELL_MS"]}
+ */
+public final class DriverBenchmark {
+    private static final String ADMIN = "bench-admin-token-0123456789abcdef";
+    private static final ObjectMapper JSON = LockboxJson.newMapper();
+    private static final int ROWS = 10_000;
+    private static final int BATCH = 1000;
+    private static final String[] CONFIGS = {"raw H2 mem", "raw H2 TCP", "lockbox sync", "lockbox async"};
+    private static final String[] WORKLOADS = {"prepared point select", "ad-hoc point select (varying literals)",
+        "batch insert, 1000 rows", "cold unique statements"};
+    /** Cold texts are new across the whole run: this counter goes into a column alias. */
+    private static long coldCounter;
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        long cellMs = args.length > 1 ? Long.parseLong(args[1]) : 400;
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
+        root.setLevel(ch.qos.logback.classic.Level.WARN); // a log line per request would measure the console
+        String loadBefore = loadAverage();
+        Path dir = Files.createTempDirectory("lockbox-driver-bench");
+        String dbName = "lockbox-bench-" + UUID.randomUUID();
+        Server tcp = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
+        try (Connection owner = DriverManager.getConnection("jdbc:h2:mem:" + dbName, "sa", "");
+             LockboxServer server = LockboxServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir)
+                     .withAdminToken(ADMIN), Clock.systemUTC())) {
+            createTarget(owner);
+            String tcpUrl = "jdbc:h2:tcp://127.0.0.1:" + tcp.getPort() + "/mem:" + dbName;
+            Setup setup = new Setup(server, tcpUrl);
+            try (Connection rawMem = DriverManager.getConnection("jdbc:h2:mem:" + dbName, "bench_eng", "bench-pw");
+                 Connection rawTcp = DriverManager.getConnection(tcpUrl, "bench_eng", "bench-pw");
+                 Connection sync = DriverManager.getConnection(setup.url("applicationName=bench"), setup.engineer());
+                 Connection async = DriverManager.getConnection(setup.url(
+                         "applicationName=bench&audit=async&auditMaxPending=10000000&auditMaxLagMs=3600000"), setup.engineer())) {
+                Connection[] connections = {rawMem, rawTcp, sync, async};
+                RoundTrip rtt = new RoundTrip(server, setup, sync.unwrap(LockboxConnection.class));
+                LockboxConnection asyncLockbox = async.unwrap(LockboxConnection.class);
+
+                System.out.printf("warm-up (%d ms per cell, 2 rounds, not recorded)%n", cellMs);
+                for (int round = 0; round < 2; round++) {
+                    for (int w = 0; w < WORKLOADS.length; w++) {
+                        for (int c = 0; c < connections.length; c++) {
+                            cell(w, connections[c], cellMs, owner);
+                            drain(asyncLockbox);
+                        }
+                    }
+                    rtt.healthz(cellMs);
+                    rtt.auditPost(cellMs);
+                }
+
+                double[][][] us = new double[WORKLOADS.length][CONFIGS.length][rounds];
+                double[] healthz = new double[rounds];
+                double[] auditPost = new double[rounds];
+                long drainMsMax = 0;
+                for (int round = 0; round < rounds; round++) {
+                    for (int w = 0; w < WORKLOADS.length; w++) {
+                        for (int k = 0; k < CONFIGS.length; k++) {
+                            int c = (k + round) % CONFIGS.length; // rotate who goes first
+                            us[w][c][round] = cell(w, connections[c], cellMs, owner);
+                            drainMsMax = Math.max(drainMsMax, drain(asyncLockbox));
+                        }
+                    }
+                    healthz[round] = rtt.healthz(cellMs);
+                    auditPost[round] = rtt.auditPost(cellMs);
+                    System.out.printf("round %d/%d done (healthz %.0f us, audit POST %.0f us)%n",
+                            round + 1, rounds, healthz[round], auditPost[round]);
+                }
+                print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
+            }
+        } finally {
+            tcp.stop();
+        }
+    }
+
+    /** The approval server's users, environment and approved READ_WRITE grant for the engineer. */
+    private static final class Setup {
+        final LockboxServer server;
+        final String engineerToken;
+        final String requestId;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        Setup(LockboxServer server, String tcpUrl) throws Exception {
+            this.server = server;
+            String approver = call(ADMIN, "POST", "/api/users",
+                    new NewUser("approver", List.of(Role.APPROVER), "approver@example.com", null)).get("token").asText();
+            engineerToken = call(ADMIN, "POST", "/api/users",
+                    new NewUser("engineer", List.of(Role.ENGINEER), "engineer@example.com", null)).get("token").asText();
+            call(ADMIN, "POST", "/api/environments", new EnvironmentSpec("bench", "Benchmark", tcpUrl, List.of("approver"),
+                    true, "bench_eng", "bench-pw"));
+            JsonNode request = call(engineerToken, "POST", "/api/requests", new NewAccessRequest("bench", "BENCH-1",
+                    "driver overhead benchmark", AccessLevel.READ_WRITE, Duration.ofHours(8), null));
+            requestId = request.get("id").asText();
+            if (!"APPROVED".equals(request.get("status").asText())) {
+                call(approver, "POST", "/api/requests/" + requestId + "/approve", Map.of("comment", "benchmark"));
+            }
+        }
+
+        String url(String query) {
+            return "jdbc:lockbox://127.0.0.1:" + server.port() + "/bench?" + query;
+        }
+
+        Properties engineer() {
+            Properties p = new Properties();
+            p.setProperty("user", "engineer");
+            p.setProperty("password", engineerToken);
+            return p;
+        }
+
+        private JsonNode call(String token, String method, String path, Object body) throws Exception {
+            HttpRequest r = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+            HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        }
+    }
+
+    /** The loopback round trips a sync statement may cost on top of raw: bare HTTP and the audit POST itself. */
+    private static final class RoundTrip {
+        private final HttpClient http = HttpLockboxServerClient.newHttpClient(Duration.ofSeconds(10));
+        private final HttpRequest healthz;
+        private final HttpLockboxServerClient audit;
+        private final LockboxConnection session;
+        private final Setup setup;
+        private String previousEventId;
+
+        RoundTrip(LockboxServer server, Setup setup, LockboxConnection session) {
+            this.healthz = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/healthz")).GET().build();
+            this.audit = new HttpLockboxServerClient(URI.create(server.baseUrl()), setup.engineerToken,
+                    Duration.ofSeconds(10), http);
+            this.session = session;
+            this.setup = setup;
+        }
+
+        /** Median µs of {@code GET /healthz} over the same HTTP/1.1 client settings the driver uses. */
+        double healthz(long ms) throws Exception {
+            List<Long> samples = new ArrayList<>();
+            long end = System.nanoTime() + ms * 1_000_000;
+            while (System.nanoTime() < end) {
+                long t = System.nanoTime();
+                HttpResponse<byte[]> r = http.send(healthz, HttpResponse.BodyHandlers.ofByteArray());
+                samples.add(System.nanoTime() - t);
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("/healthz answered " + r.statusCode());
+                }
+            }
+            return medianNanos(samples) / 1000.0;
+        }
+
+        /** Median µs of a sync statement's audit call: one ALLOWED event plus the previous one's outcome. */
+        double auditPost(long ms) throws Exception {
+            List<Long> samples = new ArrayList<>();
+            long end = System.nanoTime() + ms * 1_000_000;
+            while (System.nanoTime() < end) {
+                String id = UUID.randomUUID().toString();
+                AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
+                        "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
+                        List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);
+                List<AuditOutcome> outcomes = previousEventId == null ? List.of()
+                        : List.of(new AuditOutcome(previousEventId, true, null, null, 0.05));
+                long t = System.nanoTime();
+                audit.submitAudit(new AuditBatch("bench", List.of(event), outcomes));
+                samples.add(System.nanoTime() - t);
+                previousEventId = id;
+            }
+            return medianNanos(samples) / 1000.0;
+        }
+    }
+
+    private static void createTarget(Connection owner) throws SQLException {
+        try (Statement s = owner.createStatement()) {
+            s.execute("CREATE TABLE items(id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, amount INT NOT NULL)");
+            s.execute("INSERT INTO items SELECT X, 'item-' || X, MOD(X * 7919, 1000) FROM SYSTEM_RANGE(1, " + ROWS + ")");
+            s.execute("CREATE TABLE batch_rows(id INT NOT NULL, name VARCHAR(40) NOT NULL, amount INT NOT NULL)");
+            s.execute("CREATE USER bench_eng PASSWORD 'bench-pw'");
+            s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON items, batch_rows TO bench_eng");
+        }
+    }
+
+    /** Runs workload {@code w} on {@code c} for about {@code ms} milliseconds; µs per operation. */
+    private static double cell(int w, Connection c, long ms, Connection owner) throws SQLException {
+        double us = switch (w) {
+            case 0 -> prepared(c, ms);
+            case 1 -> adHoc(c, ms);
+            case 2 -> batchInsert(c, ms);
+            case 3 -> cold(c, ms);
+            default -> throw new IllegalArgumentException("workload " + w);
+        };
+        if (w == 2) {
+            try (Statement s = owner.createStatement()) {
+                s.execute("TRUNCATE TABLE batch_rows"); // untimed: keeps the in-memory target small
+            }
+        }
+        return us;
+    }
+
+    private static double prepared(Connection c, long ms) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, amount FROM items WHERE id = ?")) {
+            long ops = 0;
+            long start = System.nanoTime();
+            long end = start + ms * 1_000_000;
+            long now;
+            do {
+                ps.setInt(1, 1 + (int) (ops * 7 % ROWS));
+                try (ResultSet rs = ps.executeQuery()) {
+                    read(rs);
+                }
+                ops++;
+            } while ((now = System.nanoTime()) < end);
+            return (now - start) / 1000.0 / ops;
+        }
+    }
+
+    private static double adHoc(Connection c, long ms) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            long ops = 0;
+            long start = System.nanoTime();
+            long end = start + ms * 1_000_000;
+            long now;
+            do {
+                try (ResultSet rs = s.executeQuery("SELECT name, amount FROM items WHERE id = " + (1 + ops * 7 % ROWS))) {
+                    read(rs);
+                }
+                ops++;
+            } while ((now = System.nanoTime()) < end);
+            return (now - start) / 1000.0 / ops;
+        }
+    }
+
+    private static double batchInsert(Connection c, long ms) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_rows(id, name, amount) VALUES (?, ?, ?)")) {
+            long ops = 0;
+            long start = System.nanoTime();
+            long end = start + ms * 1_000_000;
+            long now;
+            do {
+                for (int i = 0; i < BATCH; i++) {
+                    ps.setInt(1, i);
+                    ps.setString(2, "row-" + i);
+                    ps.setInt(3, i % 100);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                if (counts.length != BATCH) {
+                    throw new IllegalStateException("batch of " + BATCH + " answered " + counts.length + " counts");
+                }
+                ops++;
+            } while ((now = System.nanoTime()) < end);
+            return (now - start) / 1000.0 / ops;
+        }
+    }
+
+    /** Every text new: a fresh column alias changes both the exact text and the literal-normalised shape. */
+    private static double cold(Connection c, long ms) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            long ops = 0;
+            long start = System.nanoTime();
+            long end = start + ms * 1_000_000;
+            long now;
+            do {
+                long n = ++coldCounter;
+                try (ResultSet rs = s.executeQuery("SELECT name AS name_" + n + ", amount AS amount_" + n
+                        + " FROM items WHERE id = " + (1 + n % ROWS))) {
+                    read(rs);
+                }
+                ops++;
+            } while ((now = System.nanoTime()) < end);
+            return (now - start) / 1000.0 / ops;
+        }
+    }
+
+    private static void read(ResultSet rs) throws SQLException {
+        if (!rs.next() || rs.getString(1) == null || rs.getInt(2) < 0) {
+            throw new IllegalStateException("point select found no row");
+        }
+    }
+
+    /** Waits (untimed) until the async sink has nothing unacknowledged; ms waited. */
+    private static long drain(LockboxConnection async) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofMinutes(5).toNanos();
+        while (async.auditBacklog() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("async audit backlog not drained after 5 minutes: " + async.auditBacklog());
+            }
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void print(double[][][] us, double[] healthz, double[] auditPost, int rounds, long cellMs,
+                              long drainMsMax, String loadBefore, String loadAfter) {
+        double rttHealthz = median(healthz);
+        double rttAudit = median(auditPost);
+        System.out.println();
+        System.out.printf("%d rounds x %d ms per cell, configurations interleaved (order rotated each round); "
+                + "median over rounds; ratios are per-round ratios to raw H2 TCP, then the median%n", rounds, cellMs);
+        System.out.printf("loopback round trip (median): GET /healthz %.1f us, one-event POST /api/audit/events %.1f us%n",
+                rttHealthz, rttAudit);
+        System.out.printf("load average: before %s, after %s; longest untimed async drain between cells: %d ms%n%n",
+                loadBefore, loadAfter, drainMsMax);
+        System.out.println("| workload | raw H2 mem µs/op | raw H2 TCP µs/op | sync µs/op | sync / TCP "
+                + "| raw TCP + RTT (healthz / audit POST) µs | async µs/op | async / TCP |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (int w = 0; w < WORKLOADS.length; w++) {
+            double[] syncVsTcp = new double[rounds];
+            double[] asyncVsTcp = new double[rounds];
+            double[] plusHealthz = new double[rounds];
+            double[] plusAudit = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                syncVsTcp[r] = us[w][2][r] / us[w][1][r];
+                asyncVsTcp[r] = us[w][3][r] / us[w][1][r];
+                plusHealthz[r] = us[w][1][r] + healthz[r];
+                plusAudit[r] = us[w][1][r] + auditPost[r];
+            }
+            System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f× | %.1f / %.1f | %.1f | %.2f× |%n", WORKLOADS[w],
+                    median(us[w][0]), median(us[w][1]), median(us[w][2]), median(syncVsTcp),
+                    median(plusHealthz), median(plusAudit), median(us[w][3]), median(asyncVsTcp));
+        }
+        System.out.println();
+        System.out.println("Targets vs raw H2 TCP:");
+        verdict("async prepared <= 1.10x", ratio(us, 0, 3, rounds) <= 1.10, String.format("%.2fx", ratio(us, 0, 3, rounds)));
+        verdict("async ad-hoc <= 1.15x", ratio(us, 1, 3, rounds) <= 1.15, String.format("%.2fx", ratio(us, 1, 3, rounds)));
+        for (int w = 0; w < 2; w++) {
+            double[] overHealthz = new double[rounds];
+            double[] overAudit = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                overHealthz[r] = us[w][2][r] - (us[w][1][r] + healthz[r]);
+                overAudit[r] = us[w][2][r] - (us[w][1][r] + auditPost[r]);
+            }
+            verdict("sync " + (w == 0 ? "prepared" : "ad-hoc") + " <= raw + RTT(healthz)", median(overHealthz) <= 0,
+                    String.format("sync - (raw + RTT) = %+.1f us", median(overHealthz)));
+            verdict("sync " + (w == 0 ? "prepared" : "ad-hoc") + " <= raw + RTT(audit POST)", median(overAudit) <= 0,
+                    String.format("sync - (raw + RTT) = %+.1f us", median(overAudit)));
+        }
+    }
+
+    private static double ratio(double[][][] us, int w, int c, int rounds) {
+        double[] r = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            r[i] = us[w][c][i] / us[w][1][i];
+        }
+        return median(r);
+    }
+
+    private static void verdict(String target, boolean met, String figure) {
+        System.out.printf("  %-42s %-6s %s%n", target, met ? "MET" : "MISSED", figure);
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static double medianNanos(List<Long> samples) {
+        long[] v = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}
