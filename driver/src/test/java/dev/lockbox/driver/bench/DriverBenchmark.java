@@ -70,6 +70,7 @@ public final class DriverBenchmark {
         "batch insert, 1000 rows", "cold unique statements"};
     /** Cold texts are new across the whole run: this counter goes into a column alias. */
     private static long coldCounter;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
@@ -108,6 +109,7 @@ public final class DriverBenchmark {
                 }
 
                 double[][][] us = new double[WORKLOADS.length][CONFIGS.length][rounds];
+                double[][][] cpu = new double[WORKLOADS.length][CONFIGS.length][rounds];
                 double[] healthz = new double[rounds];
                 double[] auditPost = new double[rounds];
                 long drainMsMax = 0;
@@ -115,7 +117,9 @@ public final class DriverBenchmark {
                     for (int w = 0; w < WORKLOADS.length; w++) {
                         for (int k = 0; k < CONFIGS.length; k++) {
                             int c = (k + round) % CONFIGS.length; // rotate who goes first
-                            us[w][c][round] = cell(w, connections[c], cellMs, owner);
+                            Cell cell = cell(w, connections[c], cellMs, owner);
+                            us[w][c][round] = cell.wallUs();
+                            cpu[w][c][round] = cell.cpuUs();
                             drainMsMax = Math.max(drainMsMax, drain(asyncLockbox));
                         }
                     }
@@ -125,6 +129,7 @@ public final class DriverBenchmark {
                             round + 1, rounds, healthz[round], auditPost[round]);
                 }
                 print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
+                printCpu(cpu);
             }
         } finally {
             tcp.stop();
@@ -239,24 +244,35 @@ public final class DriverBenchmark {
         }
     }
 
-    /** Runs workload {@code w} on {@code c} for about {@code ms} milliseconds; µs per operation. */
-    private static double cell(int w, Connection c, long ms, Connection owner) throws SQLException {
-        double us = switch (w) {
+    /** Wall and calling-thread CPU µs per operation of one cell. */
+    private record Cell(double wallUs, double cpuUs) {}
+
+    /**
+     * Runs workload {@code w} on {@code c} for about {@code ms} milliseconds. The calling thread's
+     * CPU time separates what the driver costs the caller from CPU taken by the co-located
+     * approval server and H2 TCP server (other threads of this JVM) and by other processes.
+     */
+    private static Cell cell(int w, Connection c, long ms, Connection owner) throws SQLException {
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        long wall0 = System.nanoTime();
+        long ops = switch (w) {
             case 0 -> prepared(c, ms);
             case 1 -> adHoc(c, ms);
             case 2 -> batchInsert(c, ms);
             case 3 -> cold(c, ms);
             default -> throw new IllegalArgumentException("workload " + w);
         };
+        Cell cell = new Cell((System.nanoTime() - wall0) / 1000.0 / ops,
+                (THREADS.getCurrentThreadCpuTime() - cpu0) / 1000.0 / ops);
         if (w == 2) {
             try (Statement s = owner.createStatement()) {
                 s.execute("TRUNCATE TABLE batch_rows"); // untimed: keeps the in-memory target small
             }
         }
-        return us;
+        return cell;
     }
 
-    private static double prepared(Connection c, long ms) throws SQLException {
+    private static long prepared(Connection c, long ms) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT name, amount FROM items WHERE id = ?")) {
             long ops = 0;
             long start = System.nanoTime();
@@ -269,11 +285,11 @@ public final class DriverBenchmark {
                 }
                 ops++;
             } while ((now = System.nanoTime()) < end);
-            return (now - start) / 1000.0 / ops;
+            return ops;
         }
     }
 
-    private static double adHoc(Connection c, long ms) throws SQLException {
+    private static long adHoc(Connection c, long ms) throws SQLException {
         try (Statement s = c.createStatement()) {
             long ops = 0;
             long start = System.nanoTime();
@@ -285,11 +301,11 @@ public final class DriverBenchmark {
                 }
                 ops++;
             } while ((now = System.nanoTime()) < end);
-            return (now - start) / 1000.0 / ops;
+            return ops;
         }
     }
 
-    private static double batchInsert(Connection c, long ms) throws SQLException {
+    private static long batchInsert(Connection c, long ms) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_rows(id, name, amount) VALUES (?, ?, ?)")) {
             long ops = 0;
             long start = System.nanoTime();
@@ -308,12 +324,12 @@ public final class DriverBenchmark {
                 }
                 ops++;
             } while ((now = System.nanoTime()) < end);
-            return (now - start) / 1000.0 / ops;
+            return ops;
         }
     }
 
     /** Every text new: a fresh column alias changes both the exact text and the literal-normalised shape. */
-    private static double cold(Connection c, long ms) throws SQLException {
+    private static long cold(Connection c, long ms) throws SQLException {
         try (Statement s = c.createStatement()) {
             long ops = 0;
             long start = System.nanoTime();
@@ -327,7 +343,7 @@ public final class DriverBenchmark {
                 }
                 ops++;
             } while ((now = System.nanoTime()) < end);
-            return (now - start) / 1000.0 / ops;
+            return ops;
         }
     }
 
@@ -394,6 +410,20 @@ public final class DriverBenchmark {
                     String.format("sync - (raw + RTT) = %+.1f us", median(overHealthz)));
             verdict("sync " + (w == 0 ? "prepared" : "ad-hoc") + " <= raw + RTT(audit POST)", median(overAudit) <= 0,
                     String.format("sync - (raw + RTT) = %+.1f us", median(overAudit)));
+        }
+    }
+
+    private static void printCpu(double[][][] cpu) {
+        System.out.println();
+        System.out.println("Calling thread's CPU time per operation (median over rounds; excludes the servers' threads):");
+        System.out.println();
+        System.out.println("| workload | raw H2 mem CPU µs | raw H2 TCP CPU µs | sync CPU µs | async CPU µs | async - TCP CPU µs |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        for (int w = 0; w < WORKLOADS.length; w++) {
+            double tcp = median(cpu[w][1]);
+            double async = median(cpu[w][3]);
+            System.out.printf("| %s | %.1f | %.1f | %.1f | %.1f | %+.1f |%n", WORKLOADS[w], median(cpu[w][0]), tcp,
+                    median(cpu[w][2]), async, async - tcp);
         }
     }
 
