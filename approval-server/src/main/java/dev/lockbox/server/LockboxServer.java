@@ -7,6 +7,12 @@ import dev.lockbox.server.audit.GrantDirectory;
 import dev.lockbox.server.audit.JdbcAuditLog;
 import dev.lockbox.server.environment.EnvironmentApi;
 import dev.lockbox.server.environment.EnvironmentStore;
+import dev.lockbox.server.export.AuditChainHeads;
+import dev.lockbox.server.export.ExportApi;
+import dev.lockbox.server.export.ExportConfigStore;
+import dev.lockbox.server.export.ExportJob;
+import dev.lockbox.server.export.ExportLease;
+import dev.lockbox.server.export.LakeDestination;
 import dev.lockbox.server.grant.GrantApi;
 import dev.lockbox.server.grant.GrantLifecycleListener;
 import dev.lockbox.server.grant.GrantLookup;
@@ -31,6 +37,7 @@ import dev.lockbox.server.user.Account;
 import dev.lockbox.server.user.ApiToken;
 import dev.lockbox.server.user.UserApi;
 import dev.lockbox.server.user.UserStore;
+import dev.lockbox.exporter.export.ExportReport;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -40,6 +47,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +69,10 @@ public final class LockboxServer implements AutoCloseable {
     private final OutboxSender sender;
     private final Outbox outbox;
     private final String generatedAdminToken;
+    private final ExportJob exportJob;
 
     private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
-                          Outbox outbox, String generatedAdminToken) {
+                          Outbox outbox, String generatedAdminToken, ExportJob exportJob) {
         this.config = config;
         this.store = store;
         this.app = app;
@@ -71,6 +80,7 @@ public final class LockboxServer implements AutoCloseable {
         this.sender = sender;
         this.outbox = outbox;
         this.generatedAdminToken = generatedAdminToken;
+        this.exportJob = exportJob;
     }
 
     /** How the server builds its audit log; production uses {@link JdbcAuditLog}. */
@@ -116,6 +126,9 @@ public final class LockboxServer implements AutoCloseable {
         GrantLookup lookup = new GrantLookup(store, environments, requests);
 
         String generated = bootstrapAdmin(config, clock, store, users);
+        ExportConfigStore exportConfigs = new ExportConfigStore(store);
+        AuditChainHeads chainHeads = new AuditChainHeads(store);
+        ExportJob exportJob = new ExportJob(exportConfigs, new ExportLease(store), chainHeads, auditLog, policies, clock);
 
         ApiRoutes routes = new ApiRoutes(
                 new Authenticator(users),
@@ -125,7 +138,9 @@ public final class LockboxServer implements AutoCloseable {
                 new RequestApi(workflow, requests, environments, json, clock, config.recentWindow()),
                 new GrantApi(lookup, requests, clock),
                 new SessionApi(store, sessions, lookup, environments, requests, auditLog, json, clock),
-                new AuditApi(auditLog, requests, environments, json));
+                new AuditApi(auditLog, requests, environments, json),
+                new ExportApi(store, exportConfigs, chainHeads, environments, policies, new LakeDestination(config.dataDir()),
+                        exportJob, json, clock));
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -139,8 +154,9 @@ public final class LockboxServer implements AutoCloseable {
         scheduler.start(config.tickInterval());
         OutboxSender sender = new OutboxSender(outbox, config.smtp());
         sender.start();
+        exportJob.start();
         LOG.info("Lockbox server listening on http://{}:{} ({})", config.host(), app.port(), config);
-        return new LockboxServer(config, store, app, scheduler, sender, outbox, generated);
+        return new LockboxServer(config, store, app, scheduler, sender, outbox, generated, exportJob);
     }
 
     /**
@@ -182,6 +198,11 @@ public final class LockboxServer implements AutoCloseable {
         return scheduler.tick();
     }
 
+    /** Runs one export pass now (tests call this instead of waiting for the export interval). */
+    public Optional<ExportReport> exportNow() {
+        return exportJob.runPass();
+    }
+
     /** Mails not yet delivered. */
     public int pendingMails() {
         return outbox.pending();
@@ -202,6 +223,7 @@ public final class LockboxServer implements AutoCloseable {
         } finally {
             scheduler.close();
             sender.close();
+            exportJob.close(); // commits open lake files while the store is still open
             store.close();
         }
     }

@@ -2,6 +2,7 @@ package dev.lockbox.server.http;
 
 import dev.lockbox.api.ApiError;
 import dev.lockbox.server.environment.EnvironmentApi;
+import dev.lockbox.server.export.ExportApi;
 import dev.lockbox.server.grant.GrantApi;
 import dev.lockbox.server.policy.PolicyApi;
 import dev.lockbox.server.request.RequestApi;
@@ -23,7 +24,8 @@ public record ApiRoutes(
         RequestApi requests,
         GrantApi grants,
         SessionApi sessions,
-        AuditApi audit) {
+        AuditApi audit,
+        ExportApi export) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.lockbox.server.access");
@@ -67,6 +69,10 @@ public record ApiRoutes(
 
         r.post("/api/audit/events", audit::ingest);
         r.get("/api/audit/events", audit::page);
+        r.get("/api/audit/environments", export::auditEnvironments);
+
+        r.get("/api/export", export::get);
+        r.put("/api/export", export::put);
 
         r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));

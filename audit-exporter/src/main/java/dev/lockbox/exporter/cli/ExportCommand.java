@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Reads sealed audit events from the approval server (GET /api/audit/events, auditor token) "
                 + "and writes them to the lake, exactly once: a rerun continues after the last committed file.",
-                "Once by default; with --follow, every --interval until stopped (Ctrl-C commits what is open)."})
+                "Once by default; with --follow, every --interval until stopped (Ctrl-C commits what is open).",
+                "Without --env, exports every environment the server has audit events for (GET /api/audit/environments)."})
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -62,11 +63,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // No --env: every environment the server has audit events for, asked again at each pass.
         List<String> envs = lake.environments();
-        if (envs.isEmpty()) {
-            throw new ParameterException(spec.commandLine(),
-                    "name the environments to export with --env (the audit feed does not list them yet)");
-        }
         if (token == null || token.isBlank()) {
             throw new ParameterException(spec.commandLine(), "an auditor token is needed: --token or LOCKBOX_TOKEN");
         }

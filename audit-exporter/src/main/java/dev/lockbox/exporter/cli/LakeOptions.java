@@ -20,7 +20,7 @@ public final class LakeOptions {
 
     @Option(names = "--env", paramLabel = "NAME",
             description = "Environment to work on; repeat for several. Default: all in the lake "
-                    + "(export needs at least one: the audit feed does not list them yet).")
+                    + "(export: all the server has audit events for).")
     List<String> environments = new ArrayList<>();
 
     List<String> environments() {

@@ -89,6 +89,15 @@ public final class AuditExporter implements Closeable {
         writers.clear();
     }
 
+    /**
+     * Drops every open file without committing it; the rows are read from the source again by
+     * whoever exports next. For a server replica that lost the right to write this lake.
+     */
+    public void abort() {
+        for (LakeWriter w : writers.values()) abortQuietly(w);
+        writers.clear();
+    }
+
     private ExportReport pass(boolean commitEverything) {
         Instant started = clock.instant();
         List<String> envs = settings.environments().isEmpty() ? source.environments() : settings.environments();

@@ -1,6 +1,7 @@
 package dev.lockbox.exporter.feed;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockbox.api.ApiError;
 import dev.lockbox.api.LockboxJson;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the approval server's audit feed, {@code GET /api/audit/events}, with an auditor token.
- * The environments are the ones configured (the server does not list them on this feed yet).
+ * The environments are the ones given, or, when none are, every environment the server has audit
+ * events for ({@code GET /api/audit/environments}, asked at each pass so new ones are picked up).
  */
 public final class HttpAuditEventSource implements AuditEventSource {
     /** DESIGN.md: environment names are {@code [a-z0-9][a-z0-9-]{0,62}}. */
@@ -59,9 +61,42 @@ public final class HttpAuditEventSource implements AuditEventSource {
 
     @Override
     public AuditEventPage page(String environment, long afterSequence, int limit) {
-        URI uri = URI.create(server + "/api/audit/events?environment="
-                + URLEncoder.encode(environment, StandardCharsets.UTF_8)
-                + "&afterSequence=" + afterSequence + "&limit=" + limit);
+        byte[] body = get("/api/audit/events?environment=" + URLEncoder.encode(environment, StandardCharsets.UTF_8)
+                + "&afterSequence=" + afterSequence + "&limit=" + limit, "environment " + environment);
+        AuditEventPage page;
+        try {
+            page = json.readValue(body, AuditEventPage.class);
+        } catch (IOException e) {
+            throw new AuditFeedException("audit feed answered JSON that is not an AuditEventPage: " + e.getMessage(), e);
+        }
+        if (page.events() == null || !environment.equals(page.environment())) {
+            throw new AuditFeedException("audit feed answered a page for environment '" + page.environment()
+                    + "' when asked for '" + environment + "'");
+        }
+        return page;
+    }
+
+    @Override
+    public List<String> environments() {
+        if (!environments.isEmpty()) return environments;
+        List<String> listed;
+        try {
+            listed = json.readValue(get("/api/audit/environments", "the environment list"),
+                    new TypeReference<List<String>>() {});
+        } catch (IOException e) {
+            throw new AuditFeedException("audit feed answered an environment list that is not a JSON array of names: "
+                    + e.getMessage(), e);
+        }
+        for (String env : listed) {
+            if (env == null || !ENVIRONMENT_NAME.matcher(env).matches()) {
+                throw new AuditFeedException("audit feed listed '" + env + "', which is not an environment name");
+            }
+        }
+        return List.copyOf(listed);
+    }
+
+    private byte[] get(String pathAndQuery, String what) {
+        URI uri = URI.create(server + pathAndQuery);
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
@@ -78,25 +113,10 @@ public final class HttpAuditEventSource implements AuditEventSource {
             throw new AuditFeedException("interrupted while reading the audit feed", e);
         }
         if (response.statusCode() != 200) {
-            throw new AuditFeedException("audit feed answered " + response.statusCode() + " for environment "
-                    + environment + ": " + errorMessage(response.body()));
+            throw new AuditFeedException("audit feed answered " + response.statusCode() + " for " + what + ": "
+                    + errorMessage(response.body()));
         }
-        AuditEventPage page;
-        try {
-            page = json.readValue(response.body(), AuditEventPage.class);
-        } catch (IOException e) {
-            throw new AuditFeedException("audit feed answered JSON that is not an AuditEventPage: " + e.getMessage(), e);
-        }
-        if (page.events() == null || !environment.equals(page.environment())) {
-            throw new AuditFeedException("audit feed answered a page for environment '" + page.environment()
-                    + "' when asked for '" + environment + "'");
-        }
-        return page;
-    }
-
-    @Override
-    public List<String> environments() {
-        return environments;
+        return response.body();
     }
 
     private String errorMessage(byte[] body) {

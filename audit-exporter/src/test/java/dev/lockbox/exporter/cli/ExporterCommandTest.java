@@ -120,10 +120,18 @@ class ExporterCommandTest {
     }
 
     @Test
+    void withoutEnvItExportsEveryEnvironmentTheServerLists() {
+        Run all = run("export", "--lake", lake, "--server", server.uri().toString(), "--token", TOKEN);
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(server.requests).contains("/api/audit/environments");
+        assertThat(all.out()).contains("prod: 600 rows exported", "dev: 600 rows exported");
+        Run verify = run("verify", "--lake", lake);
+        assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.out()).contains("prod", "dev");
+    }
+
+    @Test
     void badInputGetsAClearErrorAndChangesNothing() throws Exception {
-        Run noEnv = run("export", "--lake", lake, "--server", server.uri().toString(), "--token", TOKEN);
-        assertThat(noEnv.exit()).isEqualTo(2);
-        assertThat(noEnv.err()).contains("name the environments to export with --env");
 
         Run badEnv = export("--env", "Prod;DROP");
         assertThat(badEnv.exit()).isEqualTo(2);

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * {@code GET /api/audit/events} as the approval server serves it (bearer auditor token, pages of
+ * {@code GET /api/audit/events} and {@code GET /api/audit/environments} as the approval server serves them (bearer auditor token, pages of
  * real JSON), on 127.0.0.1 and a free port, backed by a test source.
  */
 public final class FeedHttpServer implements AutoCloseable {
@@ -37,6 +37,7 @@ public final class FeedHttpServer implements AutoCloseable {
         this.maxLimit = maxLimit;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/audit/events", this::handle);
+        server.createContext("/api/audit/environments", this::listEnvironments);
         server.start();
     }
 
@@ -61,6 +62,17 @@ public final class FeedHttpServer implements AutoCloseable {
             int limit = Math.min(maxLimit, Integer.parseInt(q.getOrDefault("limit", "100")));
             AuditEventPage page = source.page(env, after, limit);
             send(ex, 200, page);
+        }
+    }
+
+    private void listEnvironments(HttpExchange ex) throws IOException {
+        try (ex) {
+            requests.add(ex.getRequestURI().toString());
+            if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                send(ex, 401, new ApiError("unauthenticated", "A valid bearer token is required."));
+                return;
+            }
+            send(ex, 200, source.environments());
         }
     }
 
