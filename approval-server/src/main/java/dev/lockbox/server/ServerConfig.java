@@ -57,7 +57,11 @@ public record ServerConfig(
     public String effectiveStoreUrl() {
         if (storeUrl != null) return storeUrl;
         // WRITE_DELAY=0: every commit reaches the file before the 2xx, so a kill -9 loses nothing acknowledged.
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("lockbox") + ";WRITE_DELAY=0";
+        // DB_CLOSE_ON_EXIT=FALSE: the server closes its pool itself on shutdown; H2's own hook would close
+        // the database under requests still finishing ("Database is already closed" on Ctrl-C).
+        // LOCK_TIMEOUT=10000: a writer waits up to 10 s for a row another transaction holds (H2's default
+        // is 1 s, too short for a loaded machine), like PostgreSQL, which waits.
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("lockbox") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }
 
     public ServerConfig withHost(String v) { return new ServerConfig(v, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
@@ -74,7 +78,9 @@ public record ServerConfig(
 
     @Override
     public String toString() {
-        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", store=" + effectiveStoreUrl()
+        // A PostgreSQL URL may carry ?password=...: it must never reach a log line.
+        String store = effectiveStoreUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", store=" + store + ", storeUser=" + storeUser
                 + ", requestTtl=" + requestTtl + ", maxAccessPeriod=" + maxAccessPeriod + ", recentWindow=" + recentWindow
                 + ", outcomeTimeout=" + outcomeTimeout + ", smtp=" + smtp + ", adminToken=" + (adminToken == null ? "generated" : "***") + "]";
     }

@@ -26,8 +26,19 @@ class ServerSettingsTest {
         assertThat(c.recentWindow()).isEqualTo(Duration.ofDays(28));
         assertThat(c.outcomeTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(c.effectiveStoreUrl()).startsWith("jdbc:h2:file:").endsWith("lockbox;WRITE_DELAY=0");
+        assertThat(c.effectiveStoreUrl()).startsWith("jdbc:h2:file:").endsWith("lockbox;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000");
         assertThat(c.toString()).doesNotContain("x".repeat(32));
+    }
+
+    @Test
+    void aPostgresStoreComesFromTheEnvironmentAndItsPasswordIsNeverPrinted() {
+        ServerConfig c = new ServerSettings(Map.of(), Map.of("LOCKBOX_STORE_URL", "jdbc:postgresql://db.internal:5432/lockbox?password=url-secret&ssl=true",
+                "LOCKBOX_STORE_USER", "lockbox", "LOCKBOX_STORE_PASSWORD", "env-secret"), new Properties()).toConfig();
+        assertThat(c.effectiveStoreUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/lockbox?password=url-secret&ssl=true");
+        assertThat(c.storeUser()).isEqualTo("lockbox");
+        assertThat(c.storePassword()).isEqualTo("env-secret");
+        assertThat(c.toString()).contains("jdbc:postgresql://db.internal:5432/lockbox?password=***&ssl=true", "storeUser=lockbox")
+                .doesNotContain("url-secret").doesNotContain("env-secret");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.lockbox.api.grant.ActiveGrant;
 import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.api.request.RequestStatus;
 import dev.lockbox.server.testing.TestServer;
+import dev.lockbox.server.testing.TestStore;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Whatever the server acknowledged is there after a restart on the same data directory. */
+/** Whatever the server acknowledged is there after a restart on the same data directory (or PostgreSQL database). */
 class StoreDurabilityTest {
     @TempDir
     Path dir;
@@ -33,7 +34,7 @@ class StoreDurabilityTest {
             s.decide("alice", denied.id(), "deny");
             AccessRequest byPolicy = s.request("bob", "staging");
             int port = s.server.port();
-            assertThat(Files.exists(dir.resolve("lockbox.mv.db"))).isTrue();
+            if (!s.store.isPostgres()) assertThat(Files.exists(dir.resolve("lockbox.mv.db"))).isTrue();
 
             s.restart();
             assertThat(s.server.port()).isNotEqualTo(0);
@@ -62,7 +63,12 @@ class StoreDurabilityTest {
 
     @Test
     void generatedAdminTokenIsPrintedOnceAndWorksAfterRestart() {
-        ServerConfig cfg = ServerConfig.defaults().withPort(0).withDataDir(dir);
+        try (TestStore store = TestStore.forRun(ServerConfig.defaults().withPort(0).withDataDir(dir))) {
+            generatedAdminTokenWorksAfterRestart(store.config());
+        }
+    }
+
+    private static void generatedAdminTokenWorksAfterRestart(ServerConfig cfg) {
         String token;
         try (LockboxServer first = LockboxServer.start(cfg, java.time.Clock.systemUTC())) {
             token = first.generatedAdminToken();

@@ -157,7 +157,7 @@ class SessionsEndpointTest {
 
     @Test
     void grantLifecycleListenerHearsStartsAndEnds() {
-        s.close();
+        s.server.close(); // not s.close(): that would also drop a PostgreSQL store the restart needs
         List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
         GrantLifecycleListener listener = new GrantLifecycleListener() {
             @Override

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A real server on loopback (port 0, H2 file store in a temp dir) with a movable clock, an admin
+ * A real server on loopback (port 0, H2 file store in a temp dir, or PostgreSQL: {@link TestStore}) with a movable clock, an admin
  * token, and a small cast: approver {@code alice}, engineers {@code bob} and {@code carol},
  * auditor {@code dave}; environment {@code prod-db} approved by alice, protected by policy ALL.
  */
@@ -34,6 +34,8 @@ public final class TestServer implements AutoCloseable {
     public final RecordingAuditLog audit = new RecordingAuditLog();
     public final Map<String, String> tokens = new ConcurrentHashMap<>();
     public final ServerConfig config;
+    /** Where {@link #config} keeps its data: H2 under the data directory, or a PostgreSQL database of its own. */
+    public final TestStore store;
     public LockboxServer server;
     public ApiClient api;
 
@@ -43,8 +45,19 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(ServerConfig config) {
-        this.config = config;
-        start();
+        this(TestStore.forRun(config));
+    }
+
+    /** A server on {@code store}, which this server drops when it is closed. */
+    public TestServer(TestStore store) {
+        this.store = store;
+        this.config = store.config();
+        try {
+            start();
+        } catch (RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
     }
 
     public void start() {
@@ -106,6 +119,10 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        try {
+            server.close();
+        } finally {
+            store.close();
+        }
     }
 }
