@@ -166,14 +166,22 @@ public final class LockboxServer implements AutoCloseable {
     private static String bootstrapAdmin(ServerConfig config, Clock clock, Store store, UserStore users) {
         var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String token = config.adminToken() != null ? config.adminToken() : ApiToken.generate();
-        boolean generatedNow = store.inTransaction(c -> {
+        Store.SqlWork<Boolean> bootstrap = c -> {
             if (users.find(c, ADMIN_USER).isPresent()) {
                 if (config.adminToken() != null) users.replaceToken(c, ADMIN_USER, ApiToken.hash(token), now);
                 return false;
             }
             users.insert(c, new Account(ADMIN_USER, EnumSet.of(Role.ADMIN), null, false, now), ApiToken.hash(token), null);
             return config.adminToken() == null;
-        });
+        };
+        boolean generatedNow;
+        try {
+            generatedNow = store.inTransaction(bootstrap);
+        } catch (Store.StoreException e) {
+            // Replicas starting together on an empty shared store: the one that lost the race to
+            // insert admin sees the winner's row on a second try (and prints no token).
+            generatedNow = store.inTransaction(bootstrap);
+        }
         users.changed();
         if (!generatedNow) return null;
         System.out.println("Lockbox bootstrap admin token (shown once, store it now): " + token);

@@ -39,16 +39,34 @@ public final class Outbox {
 
     List<OutboxMail> due(long nowMillis, int limit) {
         return store.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, recipient, subject, body, attempts FROM mail_outbox "
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, recipient, subject, body, attempts, next_attempt_at FROM mail_outbox "
                     + "WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
                 ps.setLong(1, nowMillis);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<OutboxMail> out = new ArrayList<>();
                     while (rs.next()) {
-                        out.add(new OutboxMail(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)));
+                        out.add(new OutboxMail(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6)));
                     }
                     return out;
                 }
+            }
+        });
+    }
+
+    /**
+     * Takes {@code m} for delivery until {@code leaseUntilMillis}: a compare-and-set on
+     * next_attempt_at, so when several senders (replicas sharing the store) saw the same due mail
+     * exactly one of them gets true and sends it. The lease is not a held lock: no transaction stays
+     * open during SMTP, and if the winner dies before marking the mail, another sender takes it when
+     * the lease runs out (a crash mid-send can deliver twice; nothing else can).
+     */
+    boolean claim(OutboxMail m, long leaseUntilMillis) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE mail_outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL AND next_attempt_at = ?")) {
+                ps.setLong(1, leaseUntilMillis);
+                ps.setLong(2, m.id());
+                ps.setLong(3, m.nextAttemptAt());
+                return ps.executeUpdate() == 1;
             }
         });
     }
@@ -84,5 +102,5 @@ public final class Outbox {
         });
     }
 
-    record OutboxMail(long id, String recipient, String subject, String body, int attempts) {}
+    record OutboxMail(long id, String recipient, String subject, String body, int attempts, long nextAttemptAt) {}
 }

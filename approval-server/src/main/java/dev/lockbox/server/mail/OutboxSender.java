@@ -19,11 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the outbox over SMTP (Angus Mail) on its own thread. A failed mail is retried with
  * exponential backoff (retryInitial doubling up to retryMax), forever: a mail is never dropped.
- * Retry timing uses the wall clock, not the server's business clock.
+ * Retry timing uses the wall clock, not the server's business clock. Every replica sharing the store
+ * runs a sender; each mail is claimed ({@link Outbox#claim}) before it is sent, so it goes out once.
  */
 public final class OutboxSender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
     private static final long POLL_MILLIS = 500;
+    /** How long a claimed mail is this sender's: well over one SMTP attempt's timeouts (5 s connect + 10 s + 10 s). */
+    private static final long CLAIM_LEASE_MILLIS = 120_000;
 
     private final Outbox outbox;
     private final SmtpSettings smtp;
@@ -74,7 +77,8 @@ public final class OutboxSender implements AutoCloseable {
                 List<Outbox.OutboxMail> due = outbox.due(System.currentTimeMillis(), 50);
                 for (Outbox.OutboxMail m : due) {
                     if (!running) return;
-                    deliver(m);
+                    // Another replica's sender may have read the same row: only the claimant sends.
+                    if (outbox.claim(m, System.currentTimeMillis() + CLAIM_LEASE_MILLIS)) deliver(m);
                 }
                 if (due.size() < 50) sleep();
             } catch (RuntimeException e) {
