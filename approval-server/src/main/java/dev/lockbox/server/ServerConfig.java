@@ -60,7 +60,7 @@ public record ServerConfig(
         // DB_CLOSE_ON_EXIT=FALSE: the server closes its pool itself on shutdown; H2's own hook would close
         // the database under requests still finishing ("Database is already closed" on Ctrl-C).
         // LOCK_TIMEOUT=10000: a writer waits up to 10 s for a row another transaction holds (H2's default
-        // is 1 s, too short for a loaded machine), like PostgreSQL, which waits.
+        // is 2 s, too short for a loaded machine), like PostgreSQL, which waits.
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("lockbox") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }
 
