@@ -49,6 +49,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,9 +122,9 @@ public final class LockboxServer implements AutoCloseable {
         Outbox outbox = new Outbox(store);
         Notifications notifications = new Notifications(outbox, users);
         AuditLog auditLog = auditLogs.create(store.dataSource(), clock, new RequestGrantDirectory(requests, environments), config.outcomeTimeout());
-        RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
-                environments, policies, sessions, notifications, auditLog, listener);
         GrantLookup lookup = new GrantLookup(store, environments, requests);
+        RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
+                environments, policies, sessions, notifications, auditLog, lookup.invalidating(listener));
 
         String generated = bootstrapAdmin(config, clock, store, users);
         ExportConfigStore exportConfigs = new ExportConfigStore(store);
@@ -145,6 +146,11 @@ public final class LockboxServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = JsonBody.MAX_BODY;
+            // Jetty's default allows 250 threads; on a 2-core host they only time-slice against each
+            // other. 32 leaves room for calls that wait on store locks (audit ingest) without that.
+            QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, 8 * Runtime.getRuntime().availableProcessors()), 4);
+            threads.setName("lockbox-http");
+            cfg.jetty.threadPool = threads;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             routes.install(cfg);
         });

@@ -94,9 +94,18 @@ public final class ServerCommand implements Callable<Integer> {
         LockboxServer server = LockboxServer.start(config, Clock.systemUTC());
         System.out.println("Lockbox server listening on " + server.baseUrl());
         CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C / SIGTERM: stop taking requests, let the scheduler and mail sender finish, then close the
+        // store pool, so the process ends without half-done work or stack traces. The JVM then exits
+        // with 143 (128 + SIGTERM), the usual status of a service stopped by its manager.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            try {
+                server.close();
+                System.out.println("Lockbox server stopped");
+            } catch (RuntimeException e) {
+                System.err.println("Lockbox server stopped with an error while closing: " + e);
+            } finally {
+                stopped.countDown();
+            }
         }, "lockbox-shutdown"));
         stopped.await();
         return 0;

@@ -8,18 +8,35 @@ import dev.lockbox.server.environment.StoredEnvironment;
 import dev.lockbox.server.http.ApiException;
 import dev.lockbox.server.request.RequestStore;
 import dev.lockbox.server.store.Store;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Finds an engineer's active grant on an environment, or says why there is none (a
  * {@link GrantRefusal} code with a sentence saying what to do). The driver shows that sentence
  * as the SQLException message, so it must make sense to a person in a SQL tool.
+ *
+ * <p>Active grants are cached for {@link #CACHE_TTL} because the driver asks before every
+ * connection and the answer rarely changes. An entry is served only while (a) no grant started or
+ * ended in this process since before it was read from the store ({@link #changed()} bumps a
+ * generation, so a read racing a revocation can never be cached as current), (b) the window it
+ * describes is open on the server's clock, and (c) it is younger than the TTL, which bounds how
+ * long another replica sharing the store may still answer for a grant revoked elsewhere.
+ * Refusals are never cached: they are rare and their messages depend on the time.
  */
 public final class GrantLookup {
+    static final Duration CACHE_TTL = Duration.ofMillis(500);
+    private static final long CACHE_NANOS = CACHE_TTL.toNanos();
+    private static final int CACHE_LIMIT = 50_000;
+
     private final Store store;
     private final EnvironmentStore environments;
     private final RequestStore requests;
+    private final ConcurrentHashMap<Key, Cached> cache = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
 
     public GrantLookup(Store store, EnvironmentStore environments, RequestStore requests) {
         this.store = store;
@@ -32,9 +49,43 @@ public final class GrantLookup {
      * environment with an open grant cannot be deleted, so its existence needs no second query).
      */
     public ActiveGrant active(String engineer, String environment, Instant now) {
+        Key key = new Key(engineer, environment);
+        long nanos = System.nanoTime();
+        long gen = generation.get();
+        Cached hit = cache.get(key);
+        if (hit != null && hit.servable(gen, nanos, now)) return hit.grant;
         Optional<AccessRequest> active = store.read(c -> requests.activeGrant(c, engineer, environment, now));
-        if (active.isPresent()) return Grant.toWire(active.get());
+        if (active.isPresent()) {
+            ActiveGrant grant = Grant.toWire(active.get());
+            if (cache.size() >= CACHE_LIMIT) cache.clear(); // bounded whatever the number of engineers
+            cache.put(key, new Cached(grant, gen, nanos));
+            return grant;
+        }
+        cache.remove(key);
         return resolve(engineer, environment, now).toWire();
+    }
+
+    /** Forgets every cached grant: called when any grant starts or ends (approval, revocation, end of window). */
+    public void changed() {
+        generation.incrementAndGet();
+        cache.clear();
+    }
+
+    /** {@code next}, preceded by {@link #changed()}: the listener the request workflow reports grant changes to. */
+    public GrantLifecycleListener invalidating(GrantLifecycleListener next) {
+        return new GrantLifecycleListener() {
+            @Override
+            public void grantStarted(AccessRequest grant) {
+                changed();
+                next.grantStarted(grant);
+            }
+
+            @Override
+            public void grantEnded(AccessRequest grant) {
+                changed();
+                next.grantEnded(grant);
+            }
+        };
     }
 
     /** The active grant; throws 403 for an unknown environment and 404 with a refusal code otherwise. */
@@ -71,5 +122,14 @@ public final class GrantLookup {
 
     private static ApiException refuse(GrantRefusal reason, String message) {
         return new ApiException(404, reason.code(), message);
+    }
+
+    private record Key(String engineer, String environment) {}
+
+    private record Cached(ActiveGrant grant, long generation, long loadedAtNanos) {
+        boolean servable(long currentGeneration, long nanos, Instant now) {
+            return generation == currentGeneration && nanos - loadedAtNanos < CACHE_NANOS
+                    && !now.isBefore(grant.accessStartsAt()) && now.isBefore(grant.accessExpiresAt());
+        }
     }
 }

@@ -1,0 +1,62 @@
+package dev.lockbox.server.grant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockbox.api.grant.ActiveGrant;
+import dev.lockbox.api.request.AccessRequest;
+import dev.lockbox.server.testing.TestServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /api/grants/active} answers from a short-lived cache; these are the ways a cached
+ * grant must stop being served at once, well inside the cache lifetime.
+ */
+class GrantLookupCacheTest {
+    private static final String ACTIVE = "/api/grants/active?environment=" + TestServer.ENV;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void revocationIsVisibleOnTheNextLookup() {
+        try (TestServer s = new TestServer(dir).withCast()) {
+            AccessRequest r = s.request("bob", TestServer.ENV);
+            s.api.get(s.token("bob"), ACTIVE).expect(404); // pending: refusals are not cached
+            s.decide("alice", r.id(), "approve");
+            assertThat(s.api.get(s.token("bob"), ACTIVE).expect(200).as(ActiveGrant.class).requestId()).isEqualTo(r.id());
+            assertThat(s.api.get(s.token("bob"), ACTIVE).expect(200).as(ActiveGrant.class).requestId()).isEqualTo(r.id()); // cached
+
+            s.decide("alice", r.id(), "revoke");
+
+            assertThat(s.api.get(s.token("bob"), ACTIVE).expect(404).error().error()).isEqualTo("access_revoked");
+        }
+    }
+
+    @Test
+    void theEndOfTheWindowIsVisibleWithoutWaitingForTheScheduler() {
+        try (TestServer s = new TestServer(dir).withCast()) {
+            AccessRequest r = s.request("bob", TestServer.ENV);
+            s.decide("alice", r.id(), "approve");
+            s.api.get(s.token("bob"), ACTIVE).expect(200);
+
+            s.clock.advance(Duration.ofHours(4)); // the whole period; no tick, so the row is still APPROVED
+
+            assertThat(s.api.get(s.token("bob"), ACTIVE).expect(404).error().error()).isEqualTo("access_expired");
+        }
+    }
+
+    @Test
+    void aCachedGrantIsOnlyEverTheCallersOwn() {
+        try (TestServer s = new TestServer(dir).withCast()) {
+            AccessRequest r = s.request("bob", TestServer.ENV);
+            s.decide("alice", r.id(), "approve");
+            s.api.get(s.token("bob"), ACTIVE).expect(200);
+
+            assertThat(s.api.get(s.token("carol"), ACTIVE).expect(404).error().error()).isEqualTo("no_request");
+            s.api.get(s.token("alice"), ACTIVE).expect(403); // approvers are not engineers: the role check runs before the cache
+        }
+    }
+}
