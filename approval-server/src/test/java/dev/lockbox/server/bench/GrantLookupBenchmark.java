@@ -79,17 +79,20 @@ public final class GrantLookupBenchmark {
         System.out.printf("load average at end: %s%n", loadAverage());
     }
 
-    private record Phase(long[] sortedNanos, double seconds) {}
+    /** {@code cpuNanos}: CPU time of this whole JVM (server and clients) in the phase; unlike latency, hardly moved by other processes. */
+    private record Phase(long[] sortedNanos, double seconds, long cpuNanos) {}
 
     private static void report(String name, int clients, Phase p) {
         long[] all = p.sortedNanos;
-        System.out.printf("%-30s %d clients, %.0f s: %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+        System.out.printf("%-30s %d clients, %.0f s: %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms,"
+                        + " CPU %.0f us/request (server + clients)%n",
                 name, clients, p.seconds, all.length, all.length / p.seconds, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999),
-                all[all.length - 1] / 1e6);
+                all[all.length - 1] / 1e6, p.cpuNanos / 1e3 / all.length);
     }
 
     /** {@code rate} 0 = closed loop; otherwise the total requests per second, spread evenly over the clients. */
     private static Phase run(URI uri, String[] tokens, int seconds, int rate) throws InterruptedException {
+        long cpu0 = cpuNanos();
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(seconds).toNanos();
         long interval = rate == 0 ? 0 : (long) (tokens.length * 1e9 / rate);
@@ -132,7 +135,12 @@ public final class GrantLookupBenchmark {
         done.await();
         if (failure.get() != null) throw new IllegalStateException("a client failed", failure.get());
         double elapsed = (Math.max(System.nanoTime(), deadline) - start) / 1e9;
-        return new Phase(Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray(), Math.min(elapsed, seconds + 0.0));
+        return new Phase(Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray(), Math.min(elapsed, seconds + 0.0),
+                cpuNanos() - cpu0);
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static String loadAverage() {
