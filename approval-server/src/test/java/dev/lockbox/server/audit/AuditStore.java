@@ -28,7 +28,7 @@ final class AuditStore implements AutoCloseable {
         String postgres = System.getProperty("lockbox.audit.postgresUrl");
         if (postgres == null || postgres.isBlank()) return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", 8);
         String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
-        return open(postgres + "?currentSchema=" + schema, "postgres", 8, schema);
+        return open(withSchema(postgres, schema), postgresUser(postgres), 8, schema);
     }
 
     static AuditStore open(String url, int poolSize) {
@@ -40,7 +40,17 @@ final class AuditStore implements AutoCloseable {
         String postgres = System.getProperty("lockbox.audit.postgresUrl");
         if (postgres == null || postgres.isBlank()) return null;
         String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
-        return open(postgres + "?currentSchema=" + schema, "postgres", poolSize, schema);
+        return open(withSchema(postgres, schema), postgresUser(postgres), poolSize, schema);
+    }
+
+    /** The URL may already carry parameters, e.g. {@code ?user=lockbox} from {@code .ci/postgres}. */
+    private static String withSchema(String url, String schema) {
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    /** {@code postgres} unless the URL names its own user (a user in the URL wins anyway). */
+    private static String postgresUser(String url) {
+        return url.matches(".*[?&]user=.*") ? null : "postgres";
     }
 
     private static AuditStore open(String url, String user, int poolSize, String schema) {

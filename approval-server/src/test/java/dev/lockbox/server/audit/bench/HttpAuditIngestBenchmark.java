@@ -1,0 +1,227 @@
+package dev.lockbox.server.audit.bench;
+
+import dev.lockbox.api.admin.EnvironmentSpec;
+import dev.lockbox.api.admin.IssuedToken;
+import dev.lockbox.api.admin.NewUser;
+import dev.lockbox.api.admin.Role;
+import dev.lockbox.api.audit.ActionClass;
+import dev.lockbox.api.audit.AuditAck;
+import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.AuditEventPage;
+import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.AuditOutcome;
+import dev.lockbox.api.audit.Decision;
+import dev.lockbox.api.request.AccessLevel;
+import dev.lockbox.api.request.AccessRequest;
+import dev.lockbox.api.request.NewAccessRequest;
+import dev.lockbox.server.LockboxServer;
+import dev.lockbox.server.ServerConfig;
+import dev.lockbox.server.testing.ApiClient;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * Audit ingest throughput measured at the server over HTTP: a real {@link LockboxServer} on loopback
+ * (embedded H2 file store with the server's own URL, so commits are written before the 2xx), an
+ * environment, one approver and several engineers created through the API, each engineer with an
+ * approved grant; then each client thread (JDK HttpClient, one engineer) posts
+ * {@code POST /api/audit/events}:
+ * <ul>
+ *   <li>batched: 100 events per post, each ALLOWED one with its outcome (the async driver);</li>
+ *   <li>single: one event per post plus the outcome of the previous one (the sync driver).</li>
+ * </ul>
+ * Every acknowledgement is checked and, at the end, the environment's sealed chain is paged through and
+ * must hold every event sent. The store-level {@link AuditIngestBenchmark} runs afterwards (same JVM)
+ * for comparison. Request bodies are serialized before the clock starts; the process CPU figure
+ * includes the HTTP client threads. Run:
+ * {@code mvn -B -o -pl approval-server test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.lockbox.server.audit.bench.HttpAuditIngestBenchmark -Dexec.args="4 100000 10000 100000"}
+ * (client threads, batched events, single events, events of the store-level batched runs; 0 skips it).
+ */
+public final class HttpAuditIngestBenchmark {
+    private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
+    private static final String ENVIRONMENT = "sales";
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private record Engineer(String name, String token, String requestId) {}
+
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        int batchedEvents = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int singleEvents = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
+        int storeEvents = args.length > 3 ? Integer.parseInt(args[3]) : batchedEvents;
+        Path dir = Files.createTempDirectory("lockbox-http-audit-bench");
+        try {
+            long sent = run(dir, threads, batchedEvents, singleEvents);
+            System.out.printf("HTTP runs done: %d events sealed in the chain of %s%n", sent, ENVIRONMENT);
+        } finally {
+            delete(dir);
+        }
+        if (storeEvents > 0) {
+            System.out.println("--- store level (AuditIngestBenchmark, no HTTP, same JVM) ---");
+            AuditIngestBenchmark.main(new String[] {
+                    String.valueOf(threads), String.valueOf(storeEvents), String.valueOf(singleEvents)});
+        }
+    }
+
+    private static long run(Path dir, int threads, int batchedEvents, int singleEvents) throws Exception {
+        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir).withAdminToken(ADMIN_TOKEN);
+        try (LockboxServer server = LockboxServer.start(config, Clock.systemUTC())) {
+            ApiClient api = new ApiClient(server.baseUrl());
+            List<Engineer> engineers = setUp(api, threads);
+            System.out.printf("HTTP ingest: %d client threads, server %s, H2 file store (%s), %d cores, JDK %s%n",
+                    threads, server.baseUrl(), config.effectiveStoreUrl().replaceFirst("^.*;", ";"),
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI uri = URI.create(server.baseUrl() + "/api/audit/events");
+            long sent = 0;
+            sent += measure("warm-up (batched)", http, uri, engineers, Math.min(20_000, batchedEvents), 100, true);
+            sent += measure("batched: 100 events with their outcomes", http, uri, engineers, batchedEvents, 100, true);
+            sent += measure("single: 1 event + previous outcome", http, uri, engineers, singleEvents, 1, false);
+            long sealed = countSealed(api);
+            if (sealed != sent) throw new IllegalStateException("sent " + sent + " events but " + sealed + " are sealed");
+            return sent;
+        }
+    }
+
+    /** An approver, the environment, and one engineer per client thread, each with an approved grant. */
+    private static List<Engineer> setUp(ApiClient api, int threads) {
+        String approver = user(api, "alice", Role.APPROVER);
+        api.post(ADMIN_TOKEN, "/api/environments", new EnvironmentSpec(ENVIRONMENT, "Sales", "jdbc:h2:mem:bench-sales",
+                List.of("alice"), true, "eng_sales", "s3cret-sales")).expect(201);
+        List<Engineer> out = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String name = "engineer" + t;
+            String token = user(api, name, Role.ENGINEER);
+            AccessRequest r = api.post(token, "/api/requests", new NewAccessRequest(ENVIRONMENT, "T-" + t,
+                    "ingest benchmark", AccessLevel.READ_ONLY, Duration.ofHours(4), null)).expect(201).as(AccessRequest.class);
+            api.post(approver, "/api/requests/" + r.id() + "/approve", Map.of("comment", "ok")).expect(200);
+            out.add(new Engineer(name, token, r.id()));
+        }
+        return out;
+    }
+
+    private static String user(ApiClient api, String name, Role role) {
+        return api.post(ADMIN_TOKEN, "/api/users", new NewUser(name, List.of(role), null, null))
+                .expect(201).as(IssuedToken.class).token();
+    }
+
+    private static long measure(String name, HttpClient http, URI uri, List<Engineer> engineers, int events,
+            int perPost, boolean outcomesWithEvents) throws Exception {
+        int threads = engineers.size();
+        int perThread = events / threads / perPost;
+        // Serialize every body first so the timed part is the server (plus the client's sending).
+        List<List<byte[]>> work = new ArrayList<>();
+        for (Engineer e : engineers) work.add(bodies(e.requestId(), perThread, perPost, outcomesWithEvents));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long cpuBegin = OS.getProcessCpuTime();
+            long begin = System.nanoTime();
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Engineer engineer = engineers.get(t);
+                List<byte[]> mine = work.get(t);
+                running.add(pool.submit(() -> {
+                    for (byte[] body : mine) post(http, uri, engineer.token(), body);
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) f.get();
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            double cpuSeconds = (OS.getProcessCpuTime() - cpuBegin) / 1e9;
+            long total = (long) perThread * perPost * threads;
+            long posts = work.stream().mapToLong(List::size).sum();
+            System.out.printf("%-42s %8d events in %6.2f s = %,8.0f events/s (%,6.0f posts/s); %6.2f CPU-s = %,8.0f"
+                            + " events/CPU-s; load avg %.1f%n", name, total, seconds, total / seconds, posts / seconds,
+                    cpuSeconds, total / cpuSeconds, OS.getSystemLoadAverage());
+            return total;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void post(HttpClient http, URI uri, String token, byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST /api/audit/events: " + response.statusCode() + " " + response.body());
+        }
+        AuditAck ack = ApiClient.JSON.readValue(response.body(), AuditAck.class);
+        if (ack.duplicates() != 0) throw new IllegalStateException("unexpected duplicates: " + ack);
+    }
+
+    /** One engineer's posts: 10% of statements refused, parameters bound, like {@link AuditIngestBenchmark}'s. */
+    private static List<byte[]> bodies(String requestId, int posts, int perPost, boolean outcomesWithEvents)
+            throws Exception {
+        List<byte[]> out = new ArrayList<>(posts + 1);
+        List<AuditOutcome> pending = List.of();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int p = 0; p < posts; p++) {
+            List<AuditEventSubmission> events = new ArrayList<>(perPost);
+            List<AuditOutcome> next = new ArrayList<>(perPost);
+            for (int i = 0; i < perPost; i++) {
+                boolean denied = random.nextInt(10) == 0;
+                String id = UUID.randomUUID().toString();
+                long orderId = random.nextLong(1_000_000);
+                events.add(new AuditEventSubmission(id, Instant.now(), requestId, "sales", "lb_" + requestId,
+                        "session-" + requestId, "laptop-" + requestId, "DBeaver 24.1",
+                        denied ? "DELETE" : "SELECT", denied ? ActionClass.WRITE : ActionClass.READ,
+                        List.of("public.orders", "public.customers"),
+                        denied ? "DELETE FROM orders WHERE id = " + orderId
+                                : "SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?",
+                        denied ? null : "[" + orderId + "]", denied ? Decision.DENIED : Decision.ALLOWED,
+                        denied ? "read-only grant refuses DELETE" : null));
+                if (!denied) next.add(new AuditOutcome(id, true, 1L, null, random.nextDouble(0.1, 30)));
+            }
+            AuditBatch batch = outcomesWithEvents ? new AuditBatch(ENVIRONMENT, events, next)
+                    : new AuditBatch(ENVIRONMENT, events, pending);
+            if (!outcomesWithEvents) pending = next;
+            out.add(ApiClient.JSON.writeValueAsBytes(batch));
+        }
+        // The last outcomes, so every event of the run is sealed in the measured time.
+        if (!pending.isEmpty()) out.add(ApiClient.JSON.writeValueAsBytes(new AuditBatch(ENVIRONMENT, List.of(), pending)));
+        return out;
+    }
+
+    /** Sealed events of the environment, paged through with the admin token: checks nothing was lost. */
+    private static long countSealed(ApiClient api) {
+        long after = 0;
+        long count = 0;
+        while (true) {
+            AuditEventPage page = api.get(ADMIN_TOKEN, "/api/audit/events?environment=" + ENVIRONMENT
+                    + "&afterSequence=" + after + "&limit=10000").expect(200).as(AuditEventPage.class);
+            if (page.events().isEmpty()) return count;
+            for (var e : page.events()) {
+                if (!"MISC".equals(e.actionClass())) count++; // CONNECT/DISCONNECT are the server's own
+            }
+            after = page.nextAfterSequence();
+        }
+    }
+
+    private static void delete(Path dir) throws Exception {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
