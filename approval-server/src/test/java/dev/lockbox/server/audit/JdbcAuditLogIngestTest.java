@@ -246,4 +246,16 @@ class JdbcAuditLogIngestTest {
         assertThat(log.forRequest("nope")).isEmpty();
         assertThatThrownBy(() -> log.forRequest(null)).isInstanceOf(ApiException.class);
     }
+
+    @Test
+    void forRequestServesEventsInSequenceOrderNotArrivalOrder() {
+        // Stored first, sealed last: the (request_id) index returns rows in arrival order, the chain order must win.
+        AuditEventSubmission first = allowed("r1", now(), "SELECT 1");
+        AuditEventSubmission second = denied("r1", now(), "DROP TABLE x");
+        log.ingest("alice", new AuditBatch("sales", List.of(first, second), List.of()));
+        log.ingest("alice", new AuditBatch("sales", List.of(), List.of(ok(first, 1))));
+        List<AuditEvent> events = log.forRequest("r1");
+        assertThat(events).extracting(AuditEvent::eventId).containsExactly(second.eventId(), first.eventId());
+        assertThat(events).extracting(AuditEvent::sequence).containsExactly(1L, 2L);
+    }
 }
