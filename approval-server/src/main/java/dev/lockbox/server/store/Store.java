@@ -34,7 +34,9 @@ public final class Store implements AutoCloseable {
         hc.setAutoCommit(true);
         HikariDataSource ds = new HikariDataSource(hc);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            // Features number their migrations in ranges (workflow V1.., audit V100.., broker V200.., export
+            // V300..), so a feature's new migration may sort below one already applied: allow that.
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").outOfOrder(true).load().migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;
