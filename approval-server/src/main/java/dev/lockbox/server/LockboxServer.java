@@ -6,6 +6,8 @@ import dev.lockbox.server.audit.AuditLog;
 import dev.lockbox.server.audit.GrantDirectory;
 import dev.lockbox.server.audit.JdbcAuditLog;
 import dev.lockbox.server.environment.EnvironmentApi;
+import dev.lockbox.server.broker.CredentialBroker;
+import dev.lockbox.server.broker.ReconcileReport;
 import dev.lockbox.server.environment.EnvironmentStore;
 import dev.lockbox.server.export.AuditChainHeads;
 import dev.lockbox.server.export.ExportApi;
@@ -13,7 +15,10 @@ import dev.lockbox.server.export.ExportConfigStore;
 import dev.lockbox.server.export.ExportJob;
 import dev.lockbox.server.export.ExportLease;
 import dev.lockbox.server.export.LakeDestination;
+import dev.lockbox.server.environment.EnvironmentTargets;
+import dev.lockbox.server.grant.BrokerHistory;
 import dev.lockbox.server.grant.GrantApi;
+import dev.lockbox.server.grant.GrantCredentials;
 import dev.lockbox.server.grant.GrantLifecycleListener;
 import dev.lockbox.server.grant.GrantLookup;
 import dev.lockbox.server.grant.RequestGrantDirectory;
@@ -69,17 +74,19 @@ public final class LockboxServer implements AutoCloseable {
     private final LifecycleScheduler scheduler;
     private final OutboxSender sender;
     private final Outbox outbox;
+    private final GrantCredentials credentials;
     private final String generatedAdminToken;
     private final ExportJob exportJob;
 
     private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
-                          Outbox outbox, String generatedAdminToken, ExportJob exportJob) {
+                          Outbox outbox, GrantCredentials credentials, String generatedAdminToken, ExportJob exportJob) {
         this.config = config;
         this.store = store;
         this.app = app;
         this.scheduler = scheduler;
         this.sender = sender;
         this.outbox = outbox;
+        this.credentials = credentials;
         this.generatedAdminToken = generatedAdminToken;
         this.exportJob = exportJob;
     }
@@ -122,9 +129,13 @@ public final class LockboxServer implements AutoCloseable {
         Outbox outbox = new Outbox(store);
         Notifications notifications = new Notifications(outbox, users);
         AuditLog auditLog = auditLogs.create(store.dataSource(), clock, new RequestGrantDirectory(requests, environments), config.outcomeTimeout());
+        BrokerHistory brokerHistory = new BrokerHistory(store, requests);
+        GrantCredentials credentials = new GrantCredentials(requests, environments,
+                new CredentialBroker(store.dataSource(), new EnvironmentTargets(environments), clock, brokerHistory), brokerHistory, clock);
         GrantLookup lookup = new GrantLookup(store, environments, requests);
         RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
-                environments, policies, sessions, notifications, auditLog, lookup.invalidating(listener));
+                environments, policies, sessions, notifications, auditLog,
+                lookup.invalidating(GrantLifecycleListener.both(credentials, listener)));
 
         String generated = bootstrapAdmin(config, clock, store, users);
         ExportConfigStore exportConfigs = new ExportConfigStore(store);
@@ -138,7 +149,7 @@ public final class LockboxServer implements AutoCloseable {
                 new PolicyApi(store, policies, environments, json, clock),
                 new RequestApi(workflow, requests, environments, json, clock, config.recentWindow()),
                 new GrantApi(lookup, requests, clock),
-                new SessionApi(store, sessions, lookup, environments, requests, auditLog, json, clock),
+                new SessionApi(store, sessions, lookup, credentials, environments, requests, auditLog, json, clock),
                 new AuditApi(auditLog, requests, environments, json),
                 new ExportApi(store, exportConfigs, chainHeads, environments, policies, new LakeDestination(config.dataDir()),
                         exportJob, json, clock));
@@ -154,15 +165,21 @@ public final class LockboxServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             routes.install(cfg);
         });
-        app.start(config.host(), config.port());
+        try {
+            app.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            credentials.close();
+            throw e;
+        }
 
         LifecycleScheduler scheduler = new LifecycleScheduler(clock, workflow, auditLog);
         scheduler.start(config.tickInterval());
         OutboxSender sender = new OutboxSender(outbox, config.smtp());
         sender.start();
         exportJob.start();
+        credentials.start(GrantCredentials.RECONCILE_INTERVAL);
         LOG.info("Lockbox server listening on http://{}:{} ({})", config.host(), app.port(), config);
-        return new LockboxServer(config, store, app, scheduler, sender, outbox, generated, exportJob);
+        return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob);
     }
 
     /**
@@ -217,6 +234,11 @@ public final class LockboxServer implements AutoCloseable {
         return exportJob.runPass();
     }
 
+    /** Runs one credential-broker reconciliation now (the server also does at start and every minute). */
+    public ReconcileReport reconcileCredentials() {
+        return credentials.reconcile();
+    }
+
     /** Mails not yet delivered. */
     public int pendingMails() {
         return outbox.pending();
@@ -238,6 +260,7 @@ public final class LockboxServer implements AutoCloseable {
             scheduler.close();
             sender.close();
             exportJob.close(); // commits open lake files while the store is still open
+            credentials.close();
             store.close();
         }
     }

@@ -1,5 +1,6 @@
 package dev.lockbox.server.environment;
 
+import dev.lockbox.api.admin.CredentialMode;
 import dev.lockbox.server.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +14,8 @@ import java.util.Optional;
 
 /** The environments and environment_approvers tables. */
 public final class EnvironmentStore {
-    private static final String SELECT = "SELECT name, display_name, jdbc_url, record_parameters, target_user, target_password, created_at, updated_at FROM environments";
+    private static final String SELECT = "SELECT name, display_name, jdbc_url, record_parameters, target_user, target_password, created_at, updated_at, "
+            + "credential_mode, admin_user, admin_password, admin_secret_env, target_schema FROM environments";
     private final Store store;
 
     public EnvironmentStore(Store store) {
@@ -59,7 +61,8 @@ public final class EnvironmentStore {
     }
 
     public void insert(Connection c, StoredEnvironment e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO environments (display_name, jdbc_url, record_parameters, target_user, target_password, created_at, updated_at, name) VALUES (?,?,?,?,?,?,?,?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO environments (display_name, jdbc_url, record_parameters, target_user, target_password, created_at, updated_at, "
+                + "credential_mode, admin_user, admin_password, admin_secret_env, target_schema, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             bind(ps, e);
             ps.executeUpdate();
         }
@@ -67,7 +70,8 @@ public final class EnvironmentStore {
     }
 
     public void update(Connection c, StoredEnvironment e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE environments SET display_name = ?, jdbc_url = ?, record_parameters = ?, target_user = ?, target_password = ?, created_at = ?, updated_at = ? WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE environments SET display_name = ?, jdbc_url = ?, record_parameters = ?, target_user = ?, target_password = ?, created_at = ?, updated_at = ?, "
+                + "credential_mode = ?, admin_user = ?, admin_password = ?, admin_secret_env = ?, target_schema = ? WHERE name = ?")) {
             bind(ps, e);
             ps.executeUpdate();
         }
@@ -93,7 +97,12 @@ public final class EnvironmentStore {
         ps.setString(5, e.targetPassword());
         ps.setObject(6, Store.toDb(e.createdAt()));
         ps.setObject(7, Store.toDb(e.updatedAt()));
-        ps.setString(8, e.name());
+        ps.setString(8, e.credentialMode().name());
+        ps.setString(9, e.adminUser());
+        ps.setString(10, e.adminPassword());
+        ps.setString(11, e.adminSecretEnv());
+        ps.setString(12, e.targetSchema());
+        ps.setString(13, e.name());
     }
 
     private static void writeApprovers(Connection c, StoredEnvironment e) throws SQLException {
@@ -121,6 +130,8 @@ public final class EnvironmentStore {
     private static StoredEnvironment map(ResultSet rs, List<String> approvers) throws SQLException {
         return new StoredEnvironment(rs.getString("name"), rs.getString("display_name"), rs.getString("jdbc_url"),
                 List.copyOf(approvers), rs.getBoolean("record_parameters"), rs.getString("target_user"),
-                rs.getString("target_password"), Store.instant(rs, "created_at"), Store.instant(rs, "updated_at"));
+                rs.getString("target_password"), Store.instant(rs, "created_at"), Store.instant(rs, "updated_at"),
+                CredentialMode.valueOf(rs.getString("credential_mode")), rs.getString("admin_user"), rs.getString("admin_password"),
+                rs.getString("admin_secret_env"), rs.getString("target_schema"));
     }
 }

@@ -17,6 +17,29 @@ public interface GrantLifecycleListener {
         public void grantEnded(AccessRequest grant) {}
     };
 
+    /** Tells {@code first}, then {@code second}; a failure of {@code first} does not keep {@code second} from hearing. */
+    static GrantLifecycleListener both(GrantLifecycleListener first, GrantLifecycleListener second) {
+        return new GrantLifecycleListener() {
+            @Override
+            public void grantStarted(AccessRequest grant) {
+                try {
+                    first.grantStarted(grant);
+                } finally {
+                    second.grantStarted(grant);
+                }
+            }
+
+            @Override
+            public void grantEnded(AccessRequest grant) {
+                try {
+                    first.grantEnded(grant);
+                } finally {
+                    second.grantEnded(grant);
+                }
+            }
+        };
+    }
+
     void grantStarted(AccessRequest grant);
 
     /** {@code grant.status()} is REVOKED for a revocation, APPROVED when its window ran out. */

@@ -48,7 +48,7 @@ public final class Input {
         return values;
     }
 
-    private static String shorten(String v) {
+    public static String shorten(String v) {
         return v.length() > 80 ? v.substring(0, 80) + "…" : v;
     }
 }

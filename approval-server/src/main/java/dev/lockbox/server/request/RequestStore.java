@@ -217,6 +217,11 @@ public final class RequestStore {
         return ids("SELECT id FROM access_requests WHERE status = 'APPROVED' AND access_expires_at <= ? AND access_ended_at IS NULL", now);
     }
 
+    /** Ids of APPROVED requests whose window contains {@code now}: the grants whose database users must live. */
+    public List<String> activeGrantIds(Instant now) {
+        return ids("SELECT id FROM access_requests WHERE status = 'APPROVED' AND access_expires_at > ?", now);
+    }
+
     private List<String> ids(String sql, Instant now) {
         return store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -10,6 +10,7 @@ import dev.lockbox.server.audit.AuditLog;
 import dev.lockbox.server.audit.SessionEvent;
 import dev.lockbox.server.environment.EnvironmentStore;
 import dev.lockbox.server.grant.Grant;
+import dev.lockbox.server.grant.GrantCredentials;
 import dev.lockbox.server.grant.GrantLookup;
 import dev.lockbox.server.http.ApiException;
 import dev.lockbox.server.http.Caller;
@@ -25,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * {@code /api/sessions}: the driver opening and closing a connection. Every open is audited
  * (CONNECT or CONNECT_DENIED) and the target connection is handed out only after the CONNECT
- * event is durable (fail-closed).
+ * event is durable (fail-closed). On a broker environment the target connection is the grant's own
+ * database user; when it cannot be issued the connect is refused (CONNECT_DENIED) with the reason.
  */
 public final class SessionApi {
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -33,17 +35,19 @@ public final class SessionApi {
     private final Store store;
     private final SessionStore sessions;
     private final GrantLookup lookup;
+    private final GrantCredentials credentials;
     private final EnvironmentStore environments;
     private final RequestStore requests;
     private final AuditLog auditLog;
     private final JsonBody json;
     private final Clock clock;
 
-    public SessionApi(Store store, SessionStore sessions, GrantLookup lookup, EnvironmentStore environments, RequestStore requests, AuditLog auditLog,
+    public SessionApi(Store store, SessionStore sessions, GrantLookup lookup, GrantCredentials credentials, EnvironmentStore environments, RequestStore requests, AuditLog auditLog,
                       JsonBody json, Clock clock) {
         this.store = store;
         this.sessions = sessions;
         this.lookup = lookup;
+        this.credentials = credentials;
         this.environments = environments;
         this.requests = requests;
         this.auditLog = auditLog;
@@ -62,8 +66,10 @@ public final class SessionApi {
         Input.optionalText("driverVersion", body.driverVersion(), 100);
         Instant now = clock.instant();
         Grant grant;
+        TargetConnection target;
         try {
             grant = lookup.resolve(caller.name(), env, now);
+            target = credentials.target(grant);
         } catch (ApiException refusal) {
             // Unknown environments have no audit chain to write to; every other refusal is recorded.
             environments.find(env).ifPresent(e -> auditLog.recordSessionEvent(new SessionEvent(AuditEvent.CONNECT_DENIED, now, env,
@@ -71,7 +77,7 @@ public final class SessionApi {
                     refusal.code() + ": " + refusal.getMessage())));
             throw refusal;
         }
-        String dbUser = grant.environment().targetUser();
+        String dbUser = target.user();
         DriverSession s = new DriverSession(sessionId, grant.request().id(), env, caller.name(), databaseOf(grant.environment().jdbcUrl()),
                 dbUser, clientHost, application, now, null);
         boolean inserted = store.inTransaction(c -> sessions.insert(c, s));
@@ -83,8 +89,7 @@ public final class SessionApi {
             store.inTransaction(c -> sessions.close(c, sessionId, now));
             throw e;
         }
-        ctx.status(201).json(new SessionGrant(sessionId, grant.toWire(),
-                new TargetConnection(grant.environment().jdbcUrl(), dbUser, grant.environment().targetPassword())));
+        ctx.status(201).json(new SessionGrant(sessionId, grant.toWire(), target));
     }
 
     public void close(Context ctx) {

@@ -18,27 +18,33 @@ final class H2TestTarget implements TestTarget {
     static final String ADMIN = "SA";
     static final String ADMIN_PASSWORD = "admin-secret-" + UUID.randomUUID();
 
+    private final String adminPassword;
     private final Server server;
     private final Connection keeper;
     private final TargetDatabase database;
 
-    private H2TestTarget(Server server, Connection keeper, TargetDatabase database) {
+    private H2TestTarget(String adminPassword, Server server, Connection keeper, TargetDatabase database) {
+        this.adminPassword = adminPassword;
         this.server = server;
         this.keeper = keeper;
         this.database = database;
     }
 
     static H2TestTarget start(String environment) {
+        return start(environment, ADMIN_PASSWORD);
+    }
+
+    static H2TestTarget start(String environment, String adminPassword) {
         String name = "target-" + UUID.randomUUID();
         try {
             // Created in-process first: the TCP server is not allowed to create databases for clients.
-            Connection keeper = DriverManager.getConnection("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", ADMIN, ADMIN_PASSWORD);
+            Connection keeper = DriverManager.getConnection("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", ADMIN, adminPassword);
             try (Statement st = keeper.createStatement()) {
                 for (String s : SAMPLE_SCHEMA) st.execute(s);
             }
             Server server = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon").start();
             String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/mem:" + name;
-            return new H2TestTarget(server, keeper, TargetDatabase.of(environment, url, ADMIN, ADMIN_PASSWORD));
+            return new H2TestTarget(adminPassword, server, keeper, TargetDatabase.of(environment, url, ADMIN, adminPassword));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -51,7 +57,7 @@ final class H2TestTarget implements TestTarget {
 
     @Override
     public Connection admin() throws SQLException {
-        return DriverManager.getConnection(database.jdbcUrl(), ADMIN, ADMIN_PASSWORD);
+        return DriverManager.getConnection(database.jdbcUrl(), ADMIN, adminPassword);
     }
 
     @Override
