@@ -53,6 +53,7 @@ abstract class BrokeredGrantContract {
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final List<String> answers = new ArrayList<>();
     private final List<Connection> opened = new ArrayList<>();
+    private final List<String> made = new ArrayList<>();
 
     /** A fresh target database with the sample tables. */
     abstract TestTarget startTarget(String environment);
@@ -80,7 +81,16 @@ abstract class BrokeredGrantContract {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws SQLException {
+        // PostgreSQL roles are cluster-wide and outlive the test database: end every grant so the
+        // server drops its user, or the next test's reconciliation finds it as a leftover.
+        if (lb != null && lb.server != null) {
+            lb.clock.advance(Duration.ofDays(1));
+            lb.server.tick();
+        }
+        for (String user : made) {
+            if (userExists(user)) dropUser(user);
+        }
         for (Connection c : opened) {
             try {
                 c.close();
@@ -176,6 +186,7 @@ abstract class BrokeredGrantContract {
     @Test
     void reconciliationDropsAUserTheStoreDoesNotKnow() throws Exception {
         String stray = "lockbox_g_00112233aabbccdd";
+        made.add(stray);
         createStrayUser(stray);
         assertThat(userExists(stray)).isTrue();
         assertThat(lb.server.reconcileCredentials().droppedLeftovers()).containsExactly(ENV + ":" + stray);
@@ -211,7 +222,9 @@ abstract class BrokeredGrantContract {
 
     private TargetConnection connect(String engineer) {
         ApiClient.Response res = lb.api.post(lb.token(engineer), "/api/sessions", open()).expect(201);
-        return res.as(SessionGrant.class).target();
+        TargetConnection t = res.as(SessionGrant.class).target();
+        made.add(t.user());
+        return t;
     }
 
     private Connection login(TargetConnection t) throws SQLException {
@@ -237,6 +250,15 @@ abstract class BrokeredGrantContract {
     private void createStrayUser(String user) throws SQLException {
         boolean h2 = target.database().jdbcUrl().startsWith("jdbc:h2:");
         target.adminExecute(h2 ? "CREATE USER " + user + " PASSWORD 'x'" : "CREATE ROLE " + user + " LOGIN PASSWORD 'x'");
+    }
+
+    private void dropUser(String user) throws SQLException {
+        boolean h2 = target.database().jdbcUrl().startsWith("jdbc:h2:");
+        if (h2) {
+            target.adminExecute("DROP USER IF EXISTS " + user);
+        } else {
+            target.adminExecute("DROP OWNED BY " + user, "DROP ROLE IF EXISTS " + user);
+        }
     }
 
     private static long count(TestTarget target, String table) throws SQLException {
