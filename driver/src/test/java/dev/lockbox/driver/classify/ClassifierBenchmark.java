@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Micro-benchmark harness for the statement classifier (not a test; see
- * docs/benchmarks-classifier.md): cold parse vs exact-text cache hit vs shape cache hit.
+ * docs/benchmarks.md): cold parse vs exact-text cache hit vs shape cache hit.
  *
  * <pre>mvn -B -o -pl driver test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.lockbox.driver.classify.ClassifierBenchmark</pre>
