@@ -25,7 +25,7 @@ final class AuditStore implements AutoCloseable {
      * schema there, to run the same tests on PostgreSQL.
      */
     static AuditStore inMemory(String name) {
-        String postgres = System.getProperty("lockbox.audit.postgresUrl");
+        String postgres = postgresUrl();
         if (postgres == null || postgres.isBlank()) return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", 8);
         String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
         return open(withSchema(postgres, schema), postgresUser(postgres), 8, schema);
@@ -37,10 +37,22 @@ final class AuditStore implements AutoCloseable {
 
     /** A second pool on the same PostgreSQL schema as {@code inMemory(name)}, or null when the tests run on H2. */
     static AuditStore postgresReplica(String name, int poolSize) {
-        String postgres = System.getProperty("lockbox.audit.postgresUrl");
+        String postgres = postgresUrl();
         if (postgres == null || postgres.isBlank()) return null;
         String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
         return open(withSchema(postgres, schema), postgresUser(postgres), poolSize, schema);
+    }
+
+    /**
+     * {@code lockbox.audit.postgresUrl}, or the CI cluster's URL in the server suite's PostgreSQL run
+     * ({@code lockbox.test.store=postgres}, which skips locally / fails in CI without a cluster).
+     */
+    private static String postgresUrl() {
+        String url = System.getProperty("lockbox.audit.postgresUrl");
+        if ((url == null || url.isBlank()) && dev.lockbox.server.testing.TestStore.onPostgres()) {
+            url = dev.lockbox.server.testing.TestStore.serverUrl();
+        }
+        return url;
     }
 
     /** The URL may already carry parameters, e.g. {@code ?user=lockbox} from {@code .ci/postgres}. */
