@@ -46,7 +46,7 @@ import org.flywaydb.core.Flyway;
  * (threads, events per batched run, single events).
  */
 public final class AuditIngestBenchmark {
-    private static final String ENVIRONMENT = "sales";
+    static final String ENVIRONMENT = "sales";
     private static final Instant START = Instant.now();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -128,7 +128,7 @@ public final class AuditIngestBenchmark {
      * With {@code outcomesWithEvents} each call carries the outcomes of its own events (the async driver,
      * whose statements ran before the batch left); otherwise those of the previous call (the sync driver).
      */
-    private static List<AuditBatch> batches(String requestId, int calls, int perCall, boolean outcomesWithEvents) {
+    static List<AuditBatch> batches(String requestId, int calls, int perCall, boolean outcomesWithEvents) {
         List<AuditBatch> out = new ArrayList<>(calls + 1);
         List<AuditOutcome> pending = List.of();
         ThreadLocalRandom random = ThreadLocalRandom.current();

@@ -4,13 +4,9 @@ import dev.lockbox.api.admin.EnvironmentSpec;
 import dev.lockbox.api.admin.IssuedToken;
 import dev.lockbox.api.admin.NewUser;
 import dev.lockbox.api.admin.Role;
-import dev.lockbox.api.audit.ActionClass;
 import dev.lockbox.api.audit.AuditAck;
 import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditEventPage;
-import dev.lockbox.api.audit.AuditEventSubmission;
-import dev.lockbox.api.audit.AuditOutcome;
-import dev.lockbox.api.audit.Decision;
 import dev.lockbox.api.request.AccessLevel;
 import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.api.request.NewAccessRequest;
@@ -26,16 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -58,7 +51,7 @@ import java.util.stream.Stream;
  */
 public final class HttpAuditIngestBenchmark {
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
-    private static final String ENVIRONMENT = "sales";
+    private static final String ENVIRONMENT = AuditIngestBenchmark.ENVIRONMENT;
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -175,32 +168,10 @@ public final class HttpAuditIngestBenchmark {
     private static List<byte[]> bodies(String requestId, int posts, int perPost, boolean outcomesWithEvents)
             throws Exception {
         List<byte[]> out = new ArrayList<>(posts + 1);
-        List<AuditOutcome> pending = List.of();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int p = 0; p < posts; p++) {
-            List<AuditEventSubmission> events = new ArrayList<>(perPost);
-            List<AuditOutcome> next = new ArrayList<>(perPost);
-            for (int i = 0; i < perPost; i++) {
-                boolean denied = random.nextInt(10) == 0;
-                String id = UUID.randomUUID().toString();
-                long orderId = random.nextLong(1_000_000);
-                events.add(new AuditEventSubmission(id, Instant.now(), requestId, "sales", "lb_" + requestId,
-                        "session-" + requestId, "laptop-" + requestId, "DBeaver 24.1",
-                        denied ? "DELETE" : "SELECT", denied ? ActionClass.WRITE : ActionClass.READ,
-                        List.of("public.orders", "public.customers"),
-                        denied ? "DELETE FROM orders WHERE id = " + orderId
-                                : "SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?",
-                        denied ? null : "[" + orderId + "]", denied ? Decision.DENIED : Decision.ALLOWED,
-                        denied ? "read-only grant refuses DELETE" : null));
-                if (!denied) next.add(new AuditOutcome(id, true, 1L, null, random.nextDouble(0.1, 30)));
-            }
-            AuditBatch batch = outcomesWithEvents ? new AuditBatch(ENVIRONMENT, events, next)
-                    : new AuditBatch(ENVIRONMENT, events, pending);
-            if (!outcomesWithEvents) pending = next;
+        // The same event mix as the store-level harness, so the two figures compare like with like.
+        for (AuditBatch batch : AuditIngestBenchmark.batches(requestId, posts, perPost, outcomesWithEvents)) {
             out.add(ApiClient.JSON.writeValueAsBytes(batch));
         }
-        // The last outcomes, so every event of the run is sealed in the measured time.
-        if (!pending.isEmpty()) out.add(ApiClient.JSON.writeValueAsBytes(new AuditBatch(ENVIRONMENT, List.of(), pending)));
         return out;
     }
 
