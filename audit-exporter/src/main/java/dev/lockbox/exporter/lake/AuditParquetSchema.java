@@ -5,9 +5,11 @@ import dev.lockbox.api.audit.AuditHashChain;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -61,8 +63,8 @@ public final class AuditParquetSchema {
               {"name": "rows_affected", "type": ["null", "long"]},
               {"name": "error", "type": ["null", {"type": "string", "avro.java.string": "String"}]},
               {"name": "duration_ms", "type": ["null", "double"]},
-              {"name": "prev_hash", "type": {"type": "string", "avro.java.string": "String"}},
-              {"name": "hash", "type": {"type": "string", "avro.java.string": "String"}}
+              {"name": "prev_hash", "type": {"type": "fixed", "name": "sha256", "size": 32}},
+              {"name": "hash", "type": "sha256"}
             ]}""");
 
     static final int SEQUENCE = 0;
@@ -97,8 +99,8 @@ public final class AuditParquetSchema {
         r.put(19, e.rowsAffected());
         r.put(20, e.error());
         r.put(21, e.durationMs());
-        r.put(22, e.prevHash());
-        r.put(23, e.hash());
+        r.put(22, sha256(e.prevHash()));
+        r.put(23, sha256(e.hash()));
         return r;
     }
 
@@ -128,12 +130,27 @@ public final class AuditParquetSchema {
                 (Long) r.get(19),
                 str(r.get(20)),
                 (Double) r.get(21),
-                str(r.get(22)),
-                str(r.get(23)));
+                hex(r.get(22)),
+                hex(r.get(23)));
     }
 
     static Instant instantOfMicros(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    private static final Schema SHA256 = SCHEMA.getField("hash").schema();
+
+    /** A chain hash (lowercase hex, as served and as {@code AuditHashChain} computes it) as its 32 bytes. */
+    public static GenericData.Fixed sha256(String hex) {
+        if (hex == null) return null;
+        byte[] bytes = HexFormat.of().parseHex(hex);
+        if (bytes.length != 32) throw new IllegalArgumentException("not a SHA-256 in hex: " + hex);
+        return new GenericData.Fixed(SHA256, bytes);
+    }
+
+    /** The lowercase hex of a stored hash, as the API shows it. */
+    public static String hex(Object v) {
+        return v == null ? null : HexFormat.of().formatHex(((GenericFixed) v).bytes());
     }
 
     private static String str(Object v) {

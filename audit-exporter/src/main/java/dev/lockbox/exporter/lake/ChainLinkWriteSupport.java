@@ -15,8 +15,8 @@ import org.apache.parquet.hadoop.api.WriteSupport;
 final class ChainLinkWriteSupport extends DelegatingWriteSupport<GenericRecord> {
     private long firstSequence = -1;
     private long lastSequence = -1;
-    private String firstPrevHash;
-    private String lastHash;
+    private Object firstPrevHash;
+    private Object lastHash;
 
     ChainLinkWriteSupport(WriteSupport<GenericRecord> avro) {
         super(avro);
@@ -28,10 +28,10 @@ final class ChainLinkWriteSupport extends DelegatingWriteSupport<GenericRecord> 
         long sequence = (Long) record.get(AuditParquetSchema.SEQUENCE);
         if (firstSequence < 0) {
             firstSequence = sequence;
-            firstPrevHash = (String) record.get(AuditParquetSchema.PREV_HASH);
+            firstPrevHash = record.get(AuditParquetSchema.PREV_HASH);
         }
         lastSequence = sequence;
-        lastHash = (String) record.get(AuditParquetSchema.HASH);
+        lastHash = record.get(AuditParquetSchema.HASH); // hex only once, in the footer
     }
 
     @Override
@@ -39,8 +39,8 @@ final class ChainLinkWriteSupport extends DelegatingWriteSupport<GenericRecord> 
         Map<String, String> meta = new HashMap<>(super.finalizeWrite().getExtraMetaData());
         meta.put(AuditParquetSchema.META_FIRST_SEQUENCE, Long.toString(firstSequence));
         meta.put(AuditParquetSchema.META_LAST_SEQUENCE, Long.toString(lastSequence));
-        meta.put(AuditParquetSchema.META_FIRST_PREV_HASH, firstPrevHash);
-        meta.put(AuditParquetSchema.META_LAST_HASH, lastHash);
+        meta.put(AuditParquetSchema.META_FIRST_PREV_HASH, AuditParquetSchema.hex(firstPrevHash));
+        meta.put(AuditParquetSchema.META_LAST_HASH, AuditParquetSchema.hex(lastHash));
         return new FinalizedWriteContext(meta);
     }
 }

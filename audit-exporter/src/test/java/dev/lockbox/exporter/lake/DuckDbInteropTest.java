@@ -90,8 +90,8 @@ class DuckDbInteropTest {
         try (Connection c = duckdb(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT environment, CAST(event_date AS VARCHAR), sequence, event_id,"
                      + " epoch_us(event_time), engineer, request_id, action, action_class, objects, statement,"
-                     + " parameters, decision, deny_reason, succeeded, rows_affected, error, duration_ms, prev_hash,"
-                     + " hash, database, db_user, session_id, client_host, application_name, support_ticket_id FROM "
+                     + " parameters, decision, deny_reason, succeeded, rows_affected, error, duration_ms, lower(hex(prev_hash)),"
+                     + " lower(hex(hash)), database, db_user, session_id, client_host, application_name, support_ticket_id FROM "
                      + readParquet())) {
             while (rs.next()) {
                 rows++;
@@ -139,7 +139,8 @@ class DuckDbInteropTest {
                 .containsEntry("action", "VARCHAR")
                 .containsEntry("action_class", "VARCHAR")
                 .containsEntry("decision", "VARCHAR")
-                .containsEntry("hash", "VARCHAR")
+                .containsEntry("hash", "BLOB")
+                .containsEntry("prev_hash", "BLOB")
                 .containsEntry("succeeded", "BOOLEAN")
                 .containsEntry("rows_affected", "BIGINT")
                 .containsEntry("duration_ms", "DOUBLE")
@@ -186,6 +187,14 @@ class DuckDbInteropTest {
                     + " lag(hash) OVER (PARTITION BY environment ORDER BY sequence) AS previous FROM " + readParquet()
                     + ") WHERE sequence > 1 AND prev_hash IS DISTINCT FROM previous");
             assertThat(rs.next()).as("broken links").isFalse();
+
+            // A hash as the API and the console show it (hex) finds its row.
+            AuditEvent shown = feed.all("prod").get(42);
+            rs = s.executeQuery("SELECT sequence FROM " + readParquet() + " WHERE environment = 'prod' AND hash = unhex('"
+                    + shown.hash() + "')");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(shown.sequence());
+            assertThat(rs.next()).isFalse();
 
             String request = feed.all("prod").get(100).requestId();
             rs = s.executeQuery("SELECT event_time, action, objects, statement, rows_affected, succeeded FROM "

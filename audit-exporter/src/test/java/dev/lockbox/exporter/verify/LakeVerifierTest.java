@@ -120,7 +120,7 @@ class LakeVerifierTest {
             GenericRecord r = rows.get(10);
             r.put("succeeded", Boolean.TRUE.equals(r.get("succeeded")) ? Boolean.FALSE : Boolean.TRUE);
             AuditEvent changed = AuditParquetSchema.fromRecord(r, "prod");
-            r.put("hash", AuditHashChain.hash(changed.prevHash(), changed));
+            r.put("hash", AuditParquetSchema.sha256(AuditHashChain.hash(changed.prevHash(), changed)));
             return rows;
         });
         ChainProblem p = problem();
