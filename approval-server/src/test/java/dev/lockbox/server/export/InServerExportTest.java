@@ -159,7 +159,7 @@ class InServerExportTest {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT environment, CAST(event_date AS VARCHAR), sequence, event_id, "
-                     + "epoch_us(event_time), action, statement, decision, succeeded, hash FROM read_parquet('"
+                     + "epoch_us(event_time), action, statement, decision, succeeded, lower(hex(hash)) FROM read_parquet('"
                      + lake + "/sql_audit/**/*.parquet', hive_partitioning=true) ORDER BY environment, sequence")) {
             List<String> rows = new ArrayList<>();
             while (rs.next()) {
