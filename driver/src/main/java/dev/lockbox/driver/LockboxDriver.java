@@ -11,7 +11,6 @@ import dev.lockbox.driver.server.LockboxServerClient;
 import dev.lockbox.driver.session.LockboxSession;
 import dev.lockbox.driver.session.SessionOpener;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -134,15 +133,13 @@ public final class LockboxDriver implements Driver {
     private static final class HttpClients implements Function<DriverConfig, LockboxServerClient> {
         private record Key(URI server, String token, long timeoutMs) {}
 
-        private final ConcurrentHashMap<Long, HttpClient> http = new ConcurrentHashMap<>();
         private final ConcurrentHashMap<Key, LockboxServerClient> clients = new ConcurrentHashMap<>();
 
         @Override
         public LockboxServerClient apply(DriverConfig c) {
             Key key = new Key(c.serverUri(), c.token(), c.connectTimeoutMs());
             return clients.computeIfAbsent(key, k -> new HttpLockboxServerClient(k.server(), k.token(),
-                    Duration.ofMillis(k.timeoutMs()),
-                    http.computeIfAbsent(k.timeoutMs(), ms -> HttpLockboxServerClient.newHttpClient(Duration.ofMillis(ms)))));
+                    Duration.ofMillis(k.timeoutMs())));
         }
     }
 }

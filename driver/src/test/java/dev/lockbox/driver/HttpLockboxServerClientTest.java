@@ -53,7 +53,7 @@ class HttpLockboxServerClientTest {
 
     private HttpLockboxServerClient client(int port, long timeoutMs) {
         return new HttpLockboxServerClient(URI.create("http://127.0.0.1:" + port), "token-alice",
-                Duration.ofMillis(timeoutMs), HttpLockboxServerClient.newHttpClient(Duration.ofMillis(timeoutMs)));
+                Duration.ofMillis(timeoutMs));
     }
 
     private static SessionOpen open() {
@@ -75,6 +75,22 @@ class HttpLockboxServerClientTest {
     }
 
     @Test
+    void requestsReuseOneKeptAliveConnectionEvenAfterErrors() throws SQLException {
+        HttpLockboxServerClient c = client(http.port(), 5000);
+        c.openSession(open());
+        for (int i = 0; i < 20; i++) {
+            c.grantStatus(fx.server.requestId);
+            c.submitAudit(new AuditBatch("shop", List.of(), List.of()));
+        }
+        http.canned.put("/api/audit/events", new Canned(500, "{\"error\":\"store\",\"message\":\"disk full\"}", 0));
+        assertThatThrownBy(() -> c.submitAudit(new AuditBatch("shop", List.of(), List.of())))
+                .hasMessageContaining("disk full");
+        c.grantStatus(fx.server.requestId);
+        // one TCP connection for all 43 requests: no connect per statement, error bodies drained
+        assertThat(http.clientPorts).hasSize(43).containsOnly(http.clientPorts.get(0));
+    }
+
+    @Test
     void refusalCarriesTheServersMessage() {
         http.canned.put("/api/sessions", new Canned(404,
                 "{\"error\":\"request_pending\",\"message\":\"Your request R-7 is waiting for an approver until 2026-11-30T10:00:00Z; ask one of: bob.\"}", 0));
@@ -88,7 +104,7 @@ class HttpLockboxServerClientTest {
     @Test
     void badTokenIs28000() {
         HttpLockboxServerClient wrongToken = new HttpLockboxServerClient(URI.create("http://127.0.0.1:" + http.port()),
-                "nope", Duration.ofSeconds(5), HttpLockboxServerClient.newHttpClient(Duration.ofSeconds(5)));
+                "nope", Duration.ofSeconds(5));
         assertThatThrownBy(() -> wrongToken.openSession(open()))
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"))
                 .hasMessageContaining("did not accept the user name and API token");

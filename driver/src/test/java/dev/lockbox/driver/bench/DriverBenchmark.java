@@ -17,7 +17,9 @@ import dev.lockbox.driver.LockboxConnection;
 import dev.lockbox.driver.server.HttpLockboxServerClient;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
+import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -105,12 +107,14 @@ public final class DriverBenchmark {
                         }
                     }
                     rtt.healthz(cellMs);
+                    rtt.healthzJdkHttpClient(cellMs);
                     rtt.auditPost(cellMs);
                 }
 
                 double[][][] us = new double[WORKLOADS.length][CONFIGS.length][rounds];
                 double[][][] cpu = new double[WORKLOADS.length][CONFIGS.length][rounds];
                 double[] healthz = new double[rounds];
+                double[] healthzJdk = new double[rounds];
                 double[] auditPost = new double[rounds];
                 long drainMsMax = 0;
                 for (int round = 0; round < rounds; round++) {
@@ -124,10 +128,12 @@ public final class DriverBenchmark {
                         }
                     }
                     healthz[round] = rtt.healthz(cellMs);
+                    healthzJdk[round] = rtt.healthzJdkHttpClient(cellMs);
                     auditPost[round] = rtt.auditPost(cellMs);
-                    System.out.printf("round %d/%d done (healthz %.0f us, audit POST %.0f us)%n",
-                            round + 1, rounds, healthz[round], auditPost[round]);
+                    System.out.printf("round %d/%d done (healthz %.0f us, JDK HttpClient %.0f us, audit POST %.0f us)%n",
+                            round + 1, rounds, healthz[round], healthzJdk[round], auditPost[round]);
                 }
+                System.out.printf("%nGET /healthz over the JDK HttpClient (HTTP/1.1), median: %.1f us%n", median(healthzJdk));
                 print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
                 printCpu(cpu);
             }
@@ -184,28 +190,49 @@ public final class DriverBenchmark {
 
     /** The loopback round trips a sync statement may cost on top of raw: bare HTTP and the audit POST itself. */
     private static final class RoundTrip {
-        private final HttpClient http = HttpLockboxServerClient.newHttpClient(Duration.ofSeconds(10));
-        private final HttpRequest healthz;
+        private final HttpClient jdkHttpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+        private final HttpRequest healthzRequest;
+        private final URL healthz;
         private final HttpLockboxServerClient audit;
         private final LockboxConnection session;
         private final Setup setup;
         private String previousEventId;
 
-        RoundTrip(LockboxServer server, Setup setup, LockboxConnection session) {
-            this.healthz = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/healthz")).GET().build();
-            this.audit = new HttpLockboxServerClient(URI.create(server.baseUrl()), setup.engineerToken,
-                    Duration.ofSeconds(10), http);
+        RoundTrip(LockboxServer server, Setup setup, LockboxConnection session) throws Exception {
+            this.healthzRequest = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/healthz")).GET().build();
+            this.healthz = URI.create(server.baseUrl() + "/healthz").toURL();
+            this.audit = new HttpLockboxServerClient(URI.create(server.baseUrl()), setup.engineerToken, Duration.ofSeconds(10));
             this.session = session;
             this.setup = setup;
         }
 
-        /** Median µs of {@code GET /healthz} over the same HTTP/1.1 client settings the driver uses. */
+        /** Median µs of {@code GET /healthz} over the driver's transport (HttpURLConnection, kept alive, no proxy). */
         double healthz(long ms) throws Exception {
             List<Long> samples = new ArrayList<>();
             long end = System.nanoTime() + ms * 1_000_000;
             while (System.nanoTime() < end) {
                 long t = System.nanoTime();
-                HttpResponse<byte[]> r = http.send(healthz, HttpResponse.BodyHandlers.ofByteArray());
+                HttpURLConnection c = (HttpURLConnection) healthz.openConnection(java.net.Proxy.NO_PROXY);
+                int status = c.getResponseCode();
+                try (java.io.InputStream in = c.getInputStream()) {
+                    in.readAllBytes();
+                }
+                samples.add(System.nanoTime() - t);
+                if (status != 200) {
+                    throw new IllegalStateException("/healthz answered " + status);
+                }
+            }
+            return medianNanos(samples) / 1000.0;
+        }
+
+        /** The same over the JDK HttpClient (HTTP/1.1), the driver's transport before 2026-11-29. */
+        double healthzJdkHttpClient(long ms) throws Exception {
+            List<Long> samples = new ArrayList<>();
+            long end = System.nanoTime() + ms * 1_000_000;
+            while (System.nanoTime() < end) {
+                long t = System.nanoTime();
+                HttpResponse<byte[]> r = jdkHttpClient.send(healthzRequest, HttpResponse.BodyHandlers.ofByteArray());
                 samples.add(System.nanoTime() - t);
                 if (r.statusCode() != 200) {
                     throw new IllegalStateException("/healthz answered " + r.statusCode());
@@ -219,7 +246,7 @@ public final class DriverBenchmark {
             List<Long> samples = new ArrayList<>();
             long end = System.nanoTime() + ms * 1_000_000;
             while (System.nanoTime() < end) {
-                String id = UUID.randomUUID().toString();
+                String id = dev.lockbox.driver.statement.EventIds.next();
                 AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
                         "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
                         List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);

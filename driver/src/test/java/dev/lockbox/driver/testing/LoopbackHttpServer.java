@@ -33,6 +33,8 @@ public final class LoopbackHttpServer implements AutoCloseable {
     public final String token;
     public final Map<String, Canned> canned = new ConcurrentHashMap<>();
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
+    /** The client's source port of each request: equal ports mean a kept-alive connection was reused. */
+    public final List<Integer> clientPorts = new CopyOnWriteArrayList<>();
 
     public LoopbackHttpServer(InMemoryLockboxServer backend, String token) throws IOException {
         this.backend = backend;
@@ -57,6 +59,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             byte[] body = ex.getRequestBody().readAllBytes();
             authorizations.add(ex.getRequestHeaders().getFirst("Authorization"));
+            clientPorts.add(ex.getRemoteAddress().getPort());
             for (Map.Entry<String, Canned> c : canned.entrySet()) {
                 if (path.startsWith(c.getKey())) {
                     if (c.getValue().delayMs() > 0) {
