@@ -3,6 +3,7 @@ package dev.lockbox.driver.jdbc;
 import dev.lockbox.driver.LockboxConnection;
 import dev.lockbox.driver.SqlState;
 import dev.lockbox.driver.session.LockboxSession;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -35,8 +36,30 @@ abstract class JdbcProxy implements InvocationHandler {
         this.delegate = delegate;
     }
 
+    /**
+     * The proxy class constructor per wrapped interface, looked up once: {@code Proxy.newProxyInstance}
+     * re-checks the interfaces and looks the class up in its cache on every call, once per result set.
+     */
+    private static final ClassValue<Constructor<?>> CONSTRUCTORS = new ClassValue<>() {
+        @Override
+        protected Constructor<?> computeValue(Class<?> iface) {
+            Class<?> proxyClass = Proxy.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] {iface},
+                    (p, m, a) -> null).getClass();
+            try {
+                return proxyClass.getConstructor(InvocationHandler.class);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("no public InvocationHandler constructor on " + proxyClass, e);
+            }
+        }
+    };
+
     static <T> T create(Class<T> iface, JdbcProxy handler) {
-        Object p = Proxy.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] {iface}, handler);
+        Object p;
+        try {
+            p = CONSTRUCTORS.get(iface).newInstance(handler);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create the " + iface.getSimpleName() + " wrapper", e);
+        }
         handler.proxy = p;
         return iface.cast(p);
     }

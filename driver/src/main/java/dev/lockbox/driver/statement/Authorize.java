@@ -5,6 +5,7 @@ import dev.lockbox.api.grant.ActiveGrant;
 import dev.lockbox.driver.SqlState;
 import dev.lockbox.driver.audit.AuditSink;
 import dev.lockbox.driver.classify.AccessDecision;
+import dev.lockbox.driver.classify.Classification;
 import dev.lockbox.driver.classify.GrantRules;
 import java.sql.SQLException;
 import java.util.List;
@@ -17,6 +18,8 @@ public final class Authorize implements StatementStep {
     private final ActiveGrant grant;
     private final AuditSink sink;
     private final StatementEvents events;
+    /** The grant is fixed for the session, so a decision depends only on the classification. */
+    private final ClassificationMemo<AccessDecision> decisions = new ClassificationMemo<>(this::decide);
 
     public Authorize(ActiveGrant grant, AuditSink sink, StatementEvents events) {
         this.grant = grant;
@@ -27,7 +30,7 @@ public final class Authorize implements StatementStep {
     @Override
     public Object apply(StatementExecution execution, Chain chain) throws SQLException {
         for (AuditedSql sql : execution.statements()) {
-            AccessDecision decision = decide(sql);
+            AccessDecision decision = sql.classification() == null ? decide(null) : decisions.get(sql.classification());
             if (!decision.allowed()) {
                 String reason = decision.denyReason() != null ? decision.denyReason() : "refused by the grant";
                 String audited = "";
@@ -42,9 +45,9 @@ public final class Authorize implements StatementStep {
         return chain.proceed(execution);
     }
 
-    private AccessDecision decide(AuditedSql sql) {
+    private AccessDecision decide(Classification c) {
         try {
-            AccessDecision d = GrantRules.decide(sql.classification(), grant.accessLevel(), grant.scope());
+            AccessDecision d = GrantRules.decide(c, grant.accessLevel(), grant.scope());
             return d != null ? d : AccessDecision.deny("the statement could not be checked against the grant");
         } catch (RuntimeException e) {
             return AccessDecision.deny("the statement could not be checked against the grant (" + e.getMessage() + ")");

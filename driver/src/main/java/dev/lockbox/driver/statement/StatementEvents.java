@@ -38,13 +38,19 @@ public final class StatementEvents {
     private static final int MAX_OBJECT_NAME = 512;
     private static final int MAX_DENY_REASON = 4000;
 
+    /** What an event says about its statement, fitted to the server's rules; the same for every text of a shape. */
+    private record Fitted(String action, ActionClass actionClass, List<String> objects) {}
+
+    private static final Fitted UNCLASSIFIED = new Fitted("UNKNOWN", ActionClass.MISC, List.of());
+
+    private final ClassificationMemo<Fitted> fitted = new ClassificationMemo<>(c -> new Fitted(action(c.action()),
+            c.actionClass() != null ? c.actionClass() : ActionClass.MISC, objects(c.objects())));
+
     public AuditEventSubmission event(AuditedSql sql, Decision decision, String denyReason) {
         Classification c = sql.classification();
+        Fitted f = c == null ? UNCLASSIFIED : fitted.get(c);
         return new AuditEventSubmission(sql.eventId(), clock.instant(), requestId, database, dbUser, sessionId,
-                clientHost, applicationName,
-                action(c != null ? c.action() : null),
-                c != null && c.actionClass() != null ? c.actionClass() : ActionClass.MISC,
-                objects(c != null ? c.objects() : null),
+                clientHost, applicationName, f.action(), f.actionClass(), f.objects(),
                 sql.sql() != null ? sql.sql() : "", sql.parameters(), decision,
                 denyReason == null || denyReason.length() <= MAX_DENY_REASON ? denyReason
                         : denyReason.substring(0, MAX_DENY_REASON - 3) + "...");
@@ -89,6 +95,6 @@ public final class StatementEvents {
                 out.add(o.length() > MAX_OBJECT_NAME ? o.substring(0, MAX_OBJECT_NAME) : o);
             }
         }
-        return out;
+        return List.copyOf(out); // shared by the events of one shape: immutable
     }
 }

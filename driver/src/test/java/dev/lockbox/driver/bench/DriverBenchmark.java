@@ -59,6 +59,10 @@ import org.h2.tools.Server;
  * between cells the harness waits (untimed) until the async backlog is drained so the next cell
  * does not pay for it, and prints how long that took.
  *
+ * <p>{@code -Dbench.only=W:C} (workload and configuration indexes, e.g. {@code 1:3} for async ad hoc)
+ * runs only that cell in the recorded rounds, for a profiler (JFR) to see it alone; the table then
+ * holds zeros elsewhere.
+ *
  * <p>Run: {@code mvn -B -o -pl driver test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.lockbox.driver.bench.DriverBenchmark [-Dexec.args="ROUNDS CELL_MS"]}
  */
@@ -98,10 +102,14 @@ public final class DriverBenchmark {
                 RoundTrip rtt = new RoundTrip(server, setup, sync.unwrap(LockboxConnection.class));
                 LockboxConnection asyncLockbox = async.unwrap(LockboxConnection.class);
 
+                String only = System.getProperty("bench.only"); // "W:C" (indexes): profile one cell alone
                 System.out.printf("warm-up (%d ms per cell, 2 rounds, not recorded)%n", cellMs);
                 for (int round = 0; round < 2; round++) {
                     for (int w = 0; w < WORKLOADS.length; w++) {
                         for (int c = 0; c < connections.length; c++) {
+                            if (only != null && !only.equals(w + ":" + c)) {
+                                continue;
+                            }
                             cell(w, connections[c], cellMs, owner);
                             drain(asyncLockbox);
                         }
@@ -121,6 +129,9 @@ public final class DriverBenchmark {
                     for (int w = 0; w < WORKLOADS.length; w++) {
                         for (int k = 0; k < CONFIGS.length; k++) {
                             int c = (k + round) % CONFIGS.length; // rotate who goes first
+                            if (only != null && !only.equals(w + ":" + c)) {
+                                continue;
+                            }
                             Cell cell = cell(w, connections[c], cellMs, owner);
                             us[w][c][round] = cell.wallUs();
                             cpu[w][c][round] = cell.cpuUs();
