@@ -3,6 +3,7 @@ package dev.lockbox.driver.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.lockbox.api.ApiError;
 import dev.lockbox.api.LockboxJson;
 import dev.lockbox.api.audit.AuditAck;
@@ -16,9 +17,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -28,21 +31,31 @@ import java.time.Duration;
 public final class HttpLockboxServerClient implements LockboxServerClient {
     /** Answers are small JSON documents; a larger body is not from a Lockbox server. */
     private static final int MAX_BODY = 1 << 20;
+    private static final String AUDIT_PATH = "/api/audit/events";
     private static final ObjectMapper JSON = LockboxJson.newMapper();
     private static final ObjectReader SESSION_GRANT = JSON.readerFor(SessionGrant.class);
     private static final ObjectReader GRANT_STATUS = JSON.readerFor(GrantStatus.class);
     private static final ObjectReader AUDIT_ACK = JSON.readerFor(AuditAck.class);
     private static final ObjectReader API_ERROR = JSON.readerFor(ApiError.class);
+    private static final ObjectWriter AUDIT_BATCH = JSON.writerFor(AuditBatch.class);
 
     private final URI base;
     private final String authorization;
     /** Connect and read timeout (a silent server fails the call after this long). */
     private final int timeoutMs;
 
+    /** The audit endpoint, resolved once: it is called for every statement (sync) or batch (async). */
+    private final URL auditEvents;
+
     public HttpLockboxServerClient(URI base, String token, Duration timeout) {
         this.base = base;
         this.authorization = "Bearer " + token;
         this.timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        try {
+            this.auditEvents = base.resolve(AUDIT_PATH).toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("not an HTTP URL: " + base, e);
+        }
     }
 
     @Override
@@ -87,7 +100,7 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
 
     @Override
     public AuditAck submitAudit(AuditBatch batch) throws SQLException {
-        Answer a = send("POST", "/api/audit/events", batch, SqlState.SERVER_UNAVAILABLE);
+        Answer a = send("POST", AUDIT_PATH, auditEvents, serialise(AUDIT_BATCH, batch), SqlState.SERVER_UNAVAILABLE);
         if (a.status == 200) {
             AuditAck ack = parse(a, AUDIT_ACK, SqlState.SERVER_UNAVAILABLE, "an audit acknowledgement");
             if (ack == null) {
@@ -112,15 +125,28 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
      * that is safe because the server stores events idempotently by event id.
      */
     private Answer send(String method, String path, Object body, SqlState onFailure) throws SQLException {
-        byte[] payload;
+        URL url;
         try {
-            payload = body == null ? null : JSON.writeValueAsBytes(body);
+            url = base.resolve(path).toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw onFailure.exception("Cannot talk to the Lockbox approval server at " + base + ": " + e
+                    + "; refusing (fail-closed)", e);
+        }
+        return send(method, path, url, body == null ? null : serialise(JSON.writer(), body), onFailure);
+    }
+
+    private static byte[] serialise(ObjectWriter writer, Object body) {
+        try {
+            return writer.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + body.getClass().getSimpleName(), e);
         }
+    }
+
+    private Answer send(String method, String path, URL url, byte[] payload, SqlState onFailure) throws SQLException {
         HttpURLConnection c = null;
         try {
-            c = (HttpURLConnection) base.resolve(path).toURL().openConnection(Proxy.NO_PROXY);
+            c = (HttpURLConnection) url.openConnection(Proxy.NO_PROXY);
             c.setRequestMethod(method);
             c.setInstanceFollowRedirects(false);
             c.setUseCaches(false);
