@@ -435,8 +435,12 @@ public final class DriverBenchmark {
         }
         System.out.println();
         System.out.println("Targets vs raw H2 TCP:");
-        verdict("async prepared <= 1.10x", ratio(us, 0, 3, rounds) <= 1.10, String.format("%.2fx", ratio(us, 0, 3, rounds)));
-        verdict("async ad-hoc <= 1.15x", ratio(us, 1, 3, rounds) <= 1.15, String.format("%.2fx", ratio(us, 1, 3, rounds)));
+        // The verdict uses the median of per-round ratios (robust to a load spike in one round); the
+        // ratio of the two medians printed in the table can differ when raw TCP varies between rounds.
+        verdict("async prepared <= 1.10x", ratio(us, 0, 3, rounds) <= 1.10, String.format("%.2fx (ratio of medians %.2fx)",
+                ratio(us, 0, 3, rounds), median(us[0][3]) / median(us[0][1])));
+        verdict("async ad-hoc <= 1.15x", ratio(us, 1, 3, rounds) <= 1.15, String.format("%.2fx (ratio of medians %.2fx)",
+                ratio(us, 1, 3, rounds), median(us[1][3]) / median(us[1][1])));
         for (int w = 0; w < 2; w++) {
             double[] overHealthz = new double[rounds];
             double[] overAudit = new double[rounds];
