@@ -51,6 +51,7 @@ public final class LoopbackHttpClients {
             com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             double[][] med = new double[names.length][rounds];
+            double[][] cpu = new double[names.length][rounds];
             for (int r = -1; r < rounds; r++) {
                 for (int k = 0; k < names.length; k++) {
                     int c = (k + Math.max(r, 0)) % names.length;
@@ -83,6 +84,7 @@ public final class LoopbackHttpClients {
                     Arrays.sort(s);
                     if (r >= 0) {
                         med[c][r] = s[n / 2] / 1000.0;
+                        cpu[c][r] = cpuUs;
                         System.out.printf("round %d %-31s n=%6d p50 %7.1f us  p90 %7.1f us  p99 %8.1f us  process CPU %6.1f us/req%n",
                                 r, names[c], n, s[n / 2] / 1000.0, s[n * 9 / 10] / 1000.0, s[n * 99 / 100] / 1000.0, cpuUs);
                     }
@@ -91,7 +93,10 @@ public final class LoopbackHttpClients {
             for (int c = 0; c < names.length; c++) {
                 double[] m = med[c].clone();
                 Arrays.sort(m);
-                System.out.printf("%-31s median of round medians %.1f us%n", names[c], m[m.length / 2]);
+                double[] u = cpu[c].clone();
+                Arrays.sort(u);
+                System.out.printf("%-31s median of round medians %.1f us, process CPU %.1f us/request (client + server)%n",
+                        names[c], m[m.length / 2], u[u.length / 2]);
             }
             socket.close();
         }
