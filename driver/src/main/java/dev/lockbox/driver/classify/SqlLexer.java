@@ -53,8 +53,29 @@ final class SqlLexer {
      */
     static final char LITERAL = '\u0001';
 
+    /**
+     * Only the shape and the flags, without the token list: what a shape-cache lookup needs, with
+     * no allocation per token. Texts with a backslash inside a literal get the full {@link #lex(String)},
+     * whose dialect check compares token lists. The shape and flags equal those of {@code lex(sql)}.
+     */
+    static LexedSql shapeOnly(String sql) {
+        LexedSql quick = lex(sql, false, false);
+        return quick.hasBackslashInLiteral() && !quick.ambiguous() ? lex(sql) : quick;
+    }
+
     static LexedSql lex(String sql, boolean backslashEscapes) {
-        List<SqlToken> tokens = new ArrayList<>();
+        return lex(sql, backslashEscapes, true);
+    }
+
+    /** Adds a token unless only the shape is wanted ({@code tokens} is null). */
+    private static void token(List<SqlToken> tokens, String sql, SqlToken.Kind kind, int start, int end) {
+        if (tokens != null) {
+            tokens.add(new SqlToken(kind, sql.substring(start, end), start, end));
+        }
+    }
+
+    private static LexedSql lex(String sql, boolean backslashEscapes, boolean collectTokens) {
+        List<SqlToken> tokens = collectTokens ? new ArrayList<>() : null;
         StringBuilder shape = new StringBuilder(sql.length());
         boolean shapeable = sql.indexOf(LITERAL) < 0;
         boolean backslashInLiteral = false;
@@ -114,7 +135,7 @@ final class SqlLexer {
                     return new LexedSql(tokens, null, false, null, backslashInLiteral, true);
                 }
                 String content = sql.substring(i + 1, end);
-                tokens.add(new SqlToken(SqlToken.Kind.STRING, sql.substring(i, end + 1), i, end + 1));
+                token(tokens, sql, SqlToken.Kind.STRING, i, end + 1);
                 if (isPlainLiteralContent(content, true)) {
                     shape.append(LITERAL).append('s');
                 } else {
@@ -138,7 +159,7 @@ final class SqlLexer {
                 if (!closed) {
                     return new LexedSql(tokens, null, false, null, backslashInLiteral, true);
                 }
-                tokens.add(new SqlToken(SqlToken.Kind.QUOTED_IDENTIFIER, sql.substring(i, end + 1), i, end + 1));
+                token(tokens, sql, SqlToken.Kind.QUOTED_IDENTIFIER, i, end + 1);
                 shape.append(sql, i, end + 1);
                 i = end + 1;
             } else if (c == '$' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))) {
@@ -146,7 +167,7 @@ final class SqlLexer {
                 while (end < n && Character.isDigit(sql.charAt(end))) {
                     end++;
                 }
-                tokens.add(new SqlToken(SqlToken.Kind.PARAMETER, sql.substring(i, end), i, end));
+                token(tokens, sql, SqlToken.Kind.PARAMETER, i, end);
                 shape.append(sql, i, end);
                 i = end;
             } else if (c == '$') {
@@ -161,8 +182,7 @@ final class SqlLexer {
                         return new LexedSql(tokens, null, false, null, backslashInLiteral, true);
                     }
                     String content = sql.substring(tagEnd + 1, close);
-                    tokens.add(new SqlToken(SqlToken.Kind.STRING, sql.substring(i, close + tag.length()), i,
-                            close + tag.length()));
+                    token(tokens, sql, SqlToken.Kind.STRING, i, close + tag.length());
                     if (isPlainLiteralContent(content, false)) {
                         shape.append(LITERAL).append('q');
                     } else {
@@ -170,7 +190,7 @@ final class SqlLexer {
                     }
                     i = close + tag.length();
                 } else {
-                    tokens.add(new SqlToken(SqlToken.Kind.PUNCTUATION, "$", i, i + 1));
+                    token(tokens, sql, SqlToken.Kind.PUNCTUATION, i, i + 1);
                     shape.append(c);
                     i++;
                 }
@@ -200,7 +220,7 @@ final class SqlLexer {
                         }
                     }
                 }
-                tokens.add(new SqlToken(SqlToken.Kind.NUMBER, sql.substring(i, end), i, end));
+                token(tokens, sql, SqlToken.Kind.NUMBER, i, end);
                 // "0x1F", "1abc", "1.2.3": dialects split these differently; keep such texts exact.
                 if (end < n && (isIdentifierPart(sql.charAt(end)) || sql.charAt(end) == '.')) {
                     shapeable = false;
@@ -217,15 +237,15 @@ final class SqlLexer {
                 while (end < n && isIdentifierPart(sql.charAt(end))) {
                     end++;
                 }
-                tokens.add(new SqlToken(SqlToken.Kind.WORD, sql.substring(i, end), i, end));
+                token(tokens, sql, SqlToken.Kind.WORD, i, end);
                 shape.append(sql, i, end);
                 i = end;
             } else if (c == '?') {
-                tokens.add(new SqlToken(SqlToken.Kind.PARAMETER, "?", i, i + 1));
+                token(tokens, sql, SqlToken.Kind.PARAMETER, i, i + 1);
                 shape.append(c);
                 i++;
             } else {
-                tokens.add(new SqlToken(SqlToken.Kind.PUNCTUATION, String.valueOf(c), i, i + 1));
+                token(tokens, sql, SqlToken.Kind.PUNCTUATION, i, i + 1);
                 shape.append(c);
                 i++;
             }
@@ -313,6 +333,10 @@ final class SqlLexer {
             String ambiguity,
             boolean hasBackslashInLiteral,
             boolean unterminated) {
+        LexedSql {
+            tokens = tokens == null ? List.of() : tokens; // shapeOnly() collects none
+        }
+
         LexedSql(List<SqlToken> tokens, String shape, boolean ambiguous, String ambiguity, boolean backslash) {
             this(tokens, shape, ambiguous, ambiguity, backslash, false);
         }

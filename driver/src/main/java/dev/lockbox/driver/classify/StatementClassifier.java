@@ -60,14 +60,18 @@ public final class StatementClassifier {
                 return cached;
             }
         }
-        LexedSql lexed = SqlLexer.lex(sql);
-        if (cacheable && lexed.shape() != null && !lexed.ambiguous()) {
-            Classification cached = byShape.get(lexed.shape());
-            if (cached != null) {
-                byText.put(sql, cached);
-                return cached;
+        if (cacheable) {
+            // the shape is all a lookup needs; tokens are only lexed when the shape misses too
+            LexedSql shaped = SqlLexer.shapeOnly(sql);
+            if (shaped.shape() != null && !shaped.ambiguous()) {
+                Classification cached = byShape.get(shaped.shape());
+                if (cached != null) {
+                    byText.put(sql, cached);
+                    return cached;
+                }
             }
         }
+        LexedSql lexed = SqlLexer.lex(sql);
         Result result = classifyUncached(sql, lexed);
         if (cacheable) {
             byText.put(sql, result.classification());

@@ -236,4 +236,22 @@ class ClassifierCacheTest {
         }
         return variants;
     }
+
+    @Test
+    void shapeOnlyLexingAgreesWithTheFullLexer() {
+        List<String> texts = new ArrayList<>();
+        StatementTable.rows().forEach(r -> texts.add(r.sql()));
+        texts.addAll(List.of("SELECT 'a\\' , 'b' FROM t", "SELECT E'a\\' , 'b' FROM t", "SELECT E'x\\'y' FROM t",
+                "SELECT /* /* */ 1 */ 2", "SELECT 'open", "SELECT \"open", "SELECT $tag$ x", "SELECT 1 /* open",
+                "SELECT $$ a $$, $1, ?, 0x1F, 1abc, 1.2.3, 1234567890, 1e5 FROM t -- 'c'", "", " ", "SELECT \u0001"));
+        for (String sql : texts) {
+            SqlLexer.LexedSql full = SqlLexer.lex(sql);
+            SqlLexer.LexedSql quick = SqlLexer.shapeOnly(sql);
+            assertEquals(full.shape(), quick.shape(), sql);
+            assertEquals(full.ambiguous(), quick.ambiguous(), sql);
+            assertEquals(full.unterminated(), quick.unterminated(), sql);
+            assertEquals(full.hasBackslashInLiteral(), quick.hasBackslashInLiteral(), sql);
+        }
+        assertTrue(texts.size() > 50);
+    }
 }
