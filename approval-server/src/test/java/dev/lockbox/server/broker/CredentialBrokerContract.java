@@ -37,6 +37,7 @@ abstract class CredentialBrokerContract {
     final TestClock clock = new TestClock();
     final List<BrokerEvent> events = new CopyOnWriteArrayList<>();
     TestTarget target;
+    BrokerStore brokerStore;
     DataSource store;
     CredentialBroker broker;
 
@@ -45,20 +46,31 @@ abstract class CredentialBrokerContract {
     @BeforeEach
     void setUp() {
         target = startTarget(ENV);
-        store = BrokerStore.inMemory();
+        try {
+            brokerStore = BrokerStore.forRun();
+        } catch (RuntimeException | Error e) { // e.g. PostgreSQL store tests skipped
+            target.close();
+            target = null;
+            throw e;
+        }
+        store = brokerStore.dataSource();
         broker = new CredentialBroker(store, TargetDirectory.of(target.database()), clock, events::add);
     }
 
     @AfterEach
     void tearDown() {
-        if (target == null) return; // the target could not start (e.g. PostgreSQL tests skipped)
+        if (target == null) return; // the target or the store could not start (e.g. PostgreSQL tests skipped)
         try {
             // Roles are cluster-wide on PostgreSQL: leave none behind for the next test.
             clock.advance(Duration.ofSeconds(1));
             broker.reconcile(Set.of());
             broker.close();
         } finally {
-            target.close();
+            try {
+                target.close();
+            } finally {
+                brokerStore.close();
+            }
         }
     }
 

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker across restarts and failures: an H2 file store (broker migrations only) and an H2
- * target over TCP. Each "restart" is a new broker on a new connection to the same store file.
+ * The broker across restarts and failures: an H2 file store (broker migrations only; a PostgreSQL
+ * database on the postgres-store run) and an H2 target over TCP. Each "restart" is a new broker on
+ * new connections to the same store.
  */
 class CredentialBrokerRecoveryTest {
     static final String ENV = "shop";
@@ -39,19 +40,25 @@ class CredentialBrokerRecoveryTest {
     final TestClock clock = new TestClock();
     final List<BrokerEvent> events = new CopyOnWriteArrayList<>();
     H2TestTarget target;
+    BrokerStore store;
 
     @BeforeEach
     void setUp() {
+        store = BrokerStore.persistentForRun(dir);
         target = H2TestTarget.start(ENV);
     }
 
     @AfterEach
     void tearDown() {
-        target.close();
+        try {
+            if (target != null) target.close();
+        } finally {
+            store.close();
+        }
     }
 
     CredentialBroker start(TargetDirectory targets) {
-        return new CredentialBroker(BrokerStore.file(dir), targets, clock, events::add);
+        return new CredentialBroker(store.dataSource(), targets, clock, events::add);
     }
 
     GrantSpec grant(String requestId) {
@@ -224,7 +231,7 @@ class CredentialBrokerRecoveryTest {
     record Row(String state, String password, OffsetDateTime revokedAt) {}
 
     Optional<Row> storedRow(String requestId) throws SQLException {
-        DataSource ds = BrokerStore.file(dir);
+        DataSource ds = store.dataSource();
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT state, password, revoked_at FROM broker_credential WHERE request_id = ?")) {
             ps.setString(1, requestId);
@@ -235,7 +242,7 @@ class CredentialBrokerRecoveryTest {
     }
 
     void insertRow(String requestId, GrantUserName user, String password, String state, java.time.Instant createdAt) throws SQLException {
-        try (Connection c = BrokerStore.file(dir).getConnection();
+        try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO broker_credential (request_id, environment, db_user, jdbc_url, password,"
                      + " state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, requestId);

@@ -20,6 +20,7 @@ import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
 import dev.lockbox.server.testing.ApiClient;
 import dev.lockbox.server.testing.MutableClock;
+import dev.lockbox.server.testing.TestStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A real server on loopback with the real {@code JdbcAuditLog} (an H2 file store), and the calls
+ * A real server on loopback with the real {@code JdbcAuditLog} (an H2 file store, or PostgreSQL on
+ * the postgres-store run), and the calls
  * that put audit events into it the way the driver does: users, environments, a request approved
  * by alice, {@code POST /api/sessions}, {@code POST /api/audit/events}, {@code DELETE /api/sessions}.
  * Its export thread checks every hour; tests run passes with {@link LockboxServer#exportNow()}.
@@ -42,6 +44,8 @@ final class AuditedServer implements AutoCloseable {
 
     final MutableClock clock;
     final ServerConfig config;
+    /** The store: H2 under the data directory, or on the postgres-store run a PostgreSQL database of its own. */
+    final TestStore store;
     final Map<String, String> tokens = new HashMap<>();
     LockboxServer server;
     ApiClient api;
@@ -51,10 +55,17 @@ final class AuditedServer implements AutoCloseable {
                 .withTickInterval(Duration.ofHours(1)), clock);
     }
 
+    /** A server on {@code config}'s store if it names one (a replica of another), else on the run's store ({@link TestStore}). */
     AuditedServer(ServerConfig config, MutableClock clock) {
         this.clock = clock;
-        this.config = config;
-        server = LockboxServer.start(config, clock);
+        this.store = TestStore.forRun(config);
+        this.config = store.config();
+        try {
+            server = LockboxServer.start(this.config, clock);
+        } catch (RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
         api = new ApiClient(server.baseUrl());
         tokens.put("admin", ADMIN_TOKEN);
     }
@@ -135,6 +146,15 @@ final class AuditedServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        try {
+            server.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    /** The configuration of a second replica on this server's store, with its own data directory. */
+    ServerConfig replicaConfig(Path dataDir) {
+        return config.withDataDir(dataDir).withStore(config.effectiveStoreUrl(), config.storeUser(), config.storePassword());
     }
 }

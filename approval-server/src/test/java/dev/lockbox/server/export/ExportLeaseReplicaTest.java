@@ -36,8 +36,7 @@ class ExportLeaseReplicaTest {
         MutableClock clock = new MutableClock(AuditedServer.T0);
         Path lake = dir.resolve("lake");
         try (AuditedServer a = new AuditedServer(dir.resolve("a"), clock).withCast();
-             AuditedServer b = new AuditedServer(a.config.withDataDir(dir.resolve("b"))
-                     .withStore(a.config.effectiveStoreUrl(), "sa", ""), clock)) {
+             AuditedServer b = new AuditedServer(a.replicaConfig(dir.resolve("b")), clock)) {
             b.tokens.putAll(a.tokens);
             a.api.put(a.token("admin"), "/api/export", new ExportConfig(InServerExportTest.uri(lake),
                     ExportEnvironmentMode.ALL, List.of(), Duration.ofMinutes(10), true)).expect(200);

@@ -21,7 +21,9 @@ import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.api.request.NewAccessRequest;
 import dev.lockbox.api.request.RequestDecision;
 import dev.lockbox.api.request.RequestStatus;
+import dev.lockbox.server.ServerConfig;
 import dev.lockbox.server.testing.ApiClient;
+import dev.lockbox.server.testing.TestStore;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 2 and 4: whatever the server answered with a 2xx survives a kill -9. The server runs as a
- * child JVM on an H2 file store; two client threads write (request workflow transitions, audit
+ * child JVM on an H2 file store (a PostgreSQL database on the postgres-store run); two client threads write (request workflow transitions, audit
  * batches) while the test SIGKILLs the child at a random moment; a new child on the same data
  * directory must show every acknowledged request state and every acknowledged audit event, in
  * one gap-free, intact hash chain.
@@ -64,7 +66,11 @@ class KillDurabilityTest {
     @Test
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
         // --outcome-timeout PT2S: ALLOWED events whose outcome was lost with the process get sealed after the restart
-        String[] args = {"--outcome-timeout", "PT2S"};
+        // On the postgres-store run every child of this test uses one fresh PostgreSQL database (TestStore).
+        TestStore store = TestStore.forRun(ServerConfig.defaults().withDataDir(dir));
+        List<String> argList = new ArrayList<>(List.of("--outcome-timeout", "PT2S"));
+        argList.addAll(store.serverArgs());
+        String[] args = argList.toArray(String[]::new);
         ChildServer child = ChildServer.start(dir, ADMIN, args);
         try {
             ApiClient api = new ApiClient(child.baseUrl());
@@ -99,7 +105,11 @@ class KillDurabilityTest {
             assertThat(ackedEvents).hasSizeGreaterThan(ROUNDS);
             assertThat(ackedRequests).hasSizeGreaterThanOrEqualTo(ROUNDS);
         } finally {
-            child.close();
+            try {
+                child.close();
+            } finally {
+                store.close();
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
@@ -81,6 +83,18 @@ public final class TestStore implements AutoCloseable {
 
     public boolean isPostgres() {
         return database != null;
+    }
+
+    /**
+     * The command-line flags that put a {@code lockbox-server} process on this store: none on H2
+     * (the default store under {@code --data-dir}), {@code --store-url}/{@code --store-user} (and
+     * {@code --store-password} when the cluster has one) on PostgreSQL.
+     */
+    public List<String> serverArgs() {
+        if (database == null) return List.of();
+        List<String> args = new ArrayList<>(List.of("--store-url", config.storeUrl(), "--store-user", config.storeUser()));
+        if (config.storePassword() != null && !config.storePassword().isEmpty()) args.addAll(List.of("--store-password", config.storePassword()));
+        return args;
     }
 
     @Override
