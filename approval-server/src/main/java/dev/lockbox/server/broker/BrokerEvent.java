@@ -15,7 +15,7 @@ public record BrokerEvent(Instant at, String requestId, String environment, Kind
     public static final String ACTOR = "broker";
 
     public enum Kind {
-        USER_CREATED, SESSIONS_ENDED, USER_DROPPED, REVOKE_FAILED;
+        USER_CREATED, SESSIONS_ENDED, USER_DROPPED, REVOKE_FAILED, REVOKE_RETRIED;
 
         /** The history action, in the request history's snake_case vocabulary ("access_ended", …). */
         public String action() {

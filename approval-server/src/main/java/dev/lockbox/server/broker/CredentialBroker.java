@@ -96,9 +96,18 @@ public final class CredentialBroker implements AutoCloseable {
      * credentials, or already revoked, is left as is.
      *
      * @throws BrokerException the target could not be reached; the credentials stay recorded so the
-     *                         next {@link #reconcile} retries (and a REVOKE_FAILED event says so)
+     *                         next {@link #reconcile} (or a {@link RevocationRetry}) retries, and a
+     *                         REVOKE_FAILED event says so
      */
     public void revoke(String requestId) {
+        revoke(requestId, true);
+    }
+
+    /**
+     * {@link #revoke(String)}; with {@code reportFailure = false} a failure only throws (a
+     * {@link RevocationRetry} retrying it logs each attempt, and the history has the first failure already).
+     */
+    void revoke(String requestId, boolean reportFailure) {
         Objects.requireNonNull(requestId, "requestId");
         synchronized (lockOf(requestId)) {
             IssuedCredential row = ledger.find(requestId).orElse(null);
@@ -107,19 +116,24 @@ public final class CredentialBroker implements AutoCloseable {
             if (target == null) {
                 String why = "environment '" + row.environment() + "' has no target configured; user " + row.dbUser()
                         + " could not be dropped";
-                emit(new BrokerEvent(now(), requestId, row.environment(), Kind.REVOKE_FAILED, row.dbUser().value(), why));
+                if (reportFailure) emit(new BrokerEvent(now(), requestId, row.environment(), Kind.REVOKE_FAILED, row.dbUser().value(), why));
                 throw new BrokerException(why);
             }
             try {
                 removeUser(target, row.dbUser(), requestId);
             } catch (SQLException | RuntimeException e) {
                 String why = "could not drop user " + row.dbUser() + " on environment '" + row.environment() + "': "
-                        + e.getMessage() + "; retried at the next reconciliation";
-                emit(new BrokerEvent(now(), requestId, row.environment(), Kind.REVOKE_FAILED, row.dbUser().value(), why));
+                        + e.getMessage() + "; retried until it is dropped";
+                if (reportFailure) emit(new BrokerEvent(now(), requestId, row.environment(), Kind.REVOKE_FAILED, row.dbUser().value(), why));
                 throw new BrokerException(why, e);
             }
             ledger.markRevoked(requestId, now());
         }
+    }
+
+    /** Retries of failed revocations on this broker, with {@code backoff} (close it before the broker). */
+    public RevocationRetry retrying(RevocationRetry.Backoff backoff) {
+        return new RevocationRetry(this, ledger::find, this::emit, clock, backoff);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.lockbox.server.broker.BrokerException;
 import dev.lockbox.server.broker.CredentialBroker;
 import dev.lockbox.server.broker.GrantSpec;
 import dev.lockbox.server.broker.ReconcileReport;
+import dev.lockbox.server.broker.RevocationRetry;
 import dev.lockbox.server.environment.EnvironmentStore;
 import dev.lockbox.server.environment.StoredEnvironment;
 import dev.lockbox.server.http.ApiException;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * grants that ended while no server was watching (downtime, an unreachable target) go too.
  */
 public final class GrantCredentials implements GrantLifecycleListener, AutoCloseable {
-    /** How often leftover grant users are looked for; a failed revocation is retried this often. */
+    /** How often leftover grant users are looked for. */
     public static final Duration RECONCILE_INTERVAL = Duration.ofMinutes(1);
+    /** A failed revocation is retried after 1 s, 2 s, 4 s, … and then every {@link #RECONCILE_INTERVAL} until the user is dropped. */
+    public static final RevocationRetry.Backoff REVOKE_BACKOFF = new RevocationRetry.Backoff(Duration.ofSeconds(1), RECONCILE_INTERVAL);
     private static final Logger LOG = LoggerFactory.getLogger(GrantCredentials.class);
 
     private final RequestStore requests;
@@ -45,6 +48,7 @@ public final class GrantCredentials implements GrantLifecycleListener, AutoClose
     private final CredentialBroker broker;
     private final BrokerHistory history;
     private final Clock clock;
+    private final RevocationRetry revokeRetries;
     /**
      * Reconciliation drops the users of every grant it does not see as active. A grant approved
      * between its look-up of active grants and its scan would lose its fresh user, so issuing
@@ -63,6 +67,7 @@ public final class GrantCredentials implements GrantLifecycleListener, AutoClose
         this.broker = broker;
         this.history = history;
         this.clock = clock;
+        this.revokeRetries = broker.retrying(REVOKE_BACKOFF);
     }
 
     /** Reconciles now (in the background, so an unreachable target does not hold up the start) and then every {@code interval}. */
@@ -84,14 +89,15 @@ public final class GrantCredentials implements GrantLifecycleListener, AutoClose
         }
     }
 
-    /** Kills the grant's sessions and drops its user; a failure is in the history and retried by reconciliation. */
+    /** Kills the grant's sessions and drops its user; a failure is in the history and retried with back-off. */
     @Override
     public void grantEnded(AccessRequest grant) {
         try {
             broker.revoke(grant.id());
         } catch (BrokerException e) {
-            LOG.warn("credential broker could not revoke the user of request {} (retried every {}): {}", grant.id(),
-                    RECONCILE_INTERVAL, e.getMessage());
+            LOG.warn("credential broker could not revoke the user of request {} (retried in {} s, then with back-off up to every {} s): {}",
+                    grant.id(), REVOKE_BACKOFF.first().toSeconds(), REVOKE_BACKOFF.cap().toSeconds(), e.getMessage());
+            revokeRetries.retry(grant.id());
         }
     }
 
@@ -169,6 +175,7 @@ public final class GrantCredentials implements GrantLifecycleListener, AutoClose
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        revokeRetries.close();
         broker.close();
     }
 }

@@ -210,7 +210,7 @@ abstract class BrokeredGrantContract {
 
     // --- helpers
 
-    private AccessRequest approved(AccessLevel level, List<String> scope) {
+    AccessRequest approved(AccessLevel level, List<String> scope) {
         AccessRequest r = lb.api.post(lb.token("bob"), "/api/requests", new NewAccessRequest(ENV, "INC-7", "broker test",
                 level, Duration.ofHours(1), scope)).expect(201).as(AccessRequest.class);
         return lb.decide("alice", r.id(), "approve");
@@ -220,30 +220,30 @@ abstract class BrokeredGrantContract {
         return new SessionOpen(ENV, UUID.randomUUID().toString(), "laptop", "raw-jdbc-test", "test");
     }
 
-    private TargetConnection connect(String engineer) {
+    TargetConnection connect(String engineer) {
         ApiClient.Response res = lb.api.post(lb.token(engineer), "/api/sessions", open()).expect(201);
         TargetConnection t = res.as(SessionGrant.class).target();
         made.add(t.user());
         return t;
     }
 
-    private Connection login(TargetConnection t) throws SQLException {
+    Connection login(TargetConnection t) throws SQLException {
         Connection c = target.login(t.user(), t.password());
         opened.add(c);
         return c;
     }
 
-    private List<RequestHistoryEntry> history(String id) {
+    List<RequestHistoryEntry> history(String id) {
         ApiClient.Response res = lb.api.get(TestServer.ADMIN_TOKEN, "/api/requests/" + id).expect(200);
         answers.add(res.body());
         return res.as(AccessRequest.class).history();
     }
 
-    private List<String> actions(String id) {
+    List<String> actions(String id) {
         return history(id).stream().map(RequestHistoryEntry::action).toList();
     }
 
-    private boolean userExists(String user) throws SQLException {
+    boolean userExists(String user) throws SQLException {
         return target.userNames().stream().anyMatch(n -> n.equalsIgnoreCase(user));
     }
 
@@ -286,7 +286,7 @@ abstract class BrokeredGrantContract {
         }
     }
 
-    private static void assertDead(Connection raw) {
+    static void assertDead(Connection raw) {
         assertThatThrownBy(() -> {
             try (Statement st = raw.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
                 rs.next();
@@ -295,17 +295,26 @@ abstract class BrokeredGrantContract {
     }
 
     /** Neither the admin secret nor the grant password appear in API answers (other than the connect) or in the log. */
-    private void assertNoSecretLeaked(String grantPassword) {
+    void assertNoSecretLeaked(String grantPassword) {
         answers.add(lb.api.get(TestServer.ADMIN_TOKEN, "/api/environments").expect(200).body());
         answers.add(lb.api.get(TestServer.ADMIN_TOKEN, "/api/environments/" + ENV).expect(200).body());
         answers.add(lb.api.get(lb.token("alice"), "/api/environments/" + ENV).expect(200).body());
         answers.add(lb.api.get(TestServer.ADMIN_TOKEN, "/api/requests").expect(200).body());
-        List<String> logLines = logs.list.stream().map(BrokeredGrantContract::render).toList();
+        List<String> logLines = logLines();
         assertThat(logLines).as("the log captured something").isNotEmpty();
         for (String secret : List.of(adminSecret(), grantPassword)) {
             assertThat(answers).noneSatisfy(a -> assertThat(a).contains(secret));
             assertThat(logLines).noneSatisfy(l -> assertThat(l).contains(secret));
         }
+    }
+
+    /** What the server logged during this test, rendered with exception messages. */
+    List<String> logLines() {
+        List<ILoggingEvent> copy;
+        synchronized (logs) { // the appender appends under its own lock, from the server's threads
+            copy = new ArrayList<>(logs.list);
+        }
+        return copy.stream().map(BrokeredGrantContract::render).toList();
     }
 
     private static String render(ILoggingEvent e) {

@@ -173,7 +173,7 @@ class CredentialBrokerRecoveryTest {
             current.set(deadTarget());
 
             assertThatThrownBy(() -> broker.revoke("req-1"))
-                    .isInstanceOf(BrokerException.class).hasMessageContaining("retried at the next reconciliation");
+                    .isInstanceOf(BrokerException.class).hasMessageContaining("retried until it is dropped");
             assertThat(events).last().satisfies(e -> {
                 assertThat(e.kind()).isEqualTo(Kind.REVOKE_FAILED);
                 assertThat(e.toHistoryEntry().action()).isEqualTo("revoke_failed");

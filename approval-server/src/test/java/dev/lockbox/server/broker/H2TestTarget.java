@@ -19,7 +19,7 @@ final class H2TestTarget implements TestTarget {
     static final String ADMIN_PASSWORD = "admin-secret-" + UUID.randomUUID();
 
     private final String adminPassword;
-    private final Server server;
+    private Server server;
     private final Connection keeper;
     private final TargetDatabase database;
 
@@ -48,6 +48,16 @@ final class H2TestTarget implements TestTarget {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Stops listening (the database lives on in this JVM): the target is unreachable, its TCP sessions are cut. */
+    void goDown() {
+        server.stop();
+    }
+
+    /** Listens again on the same port, so the same URL reaches the same database. */
+    void comeBack() throws SQLException {
+        server = Server.createTcpServer("-tcpPort", String.valueOf(server.getPort()), "-tcpDaemon").start();
     }
 
     @Override
