@@ -23,6 +23,7 @@ final class DemoGuide {
         out.printf("  approval server   %s (embedded H2 store in %s)%n", stage.server.baseUrl(), stage.dataDir.resolve("server"));
         out.printf("  protected db      %s: H2 over TCP, %,d accounts, %,d contacts, %,d incidents, 5 time zones%n",
                 DemoStage.ENVIRONMENT, DemoStage.SAMPLE_ACCOUNTS, 2 * DemoStage.SAMPLE_ACCOUNTS, DemoStage.SAMPLE_ACCOUNTS);
+        out.println("  credentials       credential broker: a database user per grant, dropped when the grant ends");
         out.printf("  mail              SMTP sink on 127.0.0.1:%d (prints every mail it receives)%n", stage.smtp.port());
         out.println("  users             alice (approver of " + DemoStage.ENVIRONMENT + "), bob (engineer), audra (auditor), admin");
     }

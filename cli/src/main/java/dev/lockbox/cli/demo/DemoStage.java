@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Everything the demo runs on this machine: the sample protected database (H2 over TCP, so
@@ -103,10 +105,11 @@ final class DemoStage implements AutoCloseable {
             String token = admin.createUser(u).token();
             users.put(u.name(), new DemoUser(u.name(), u.roles().get(0), u.email(), token));
         }
-        // Until the credential broker issues a database user per grant, the server hands the driver
-        // the sample database's non-admin engineer account; the driver enforces the grant's level.
-        admin.createEnvironment(new EnvironmentSpec(ENVIRONMENT, "Sales (production)", database.jdbcUrl(), List.of("alice"),
-                true, database.engineerUser(), database.engineerPassword()));
+        // The credential broker: the server holds the sample database's admin account (write-only in
+        // the API, never returned) and creates a database user per grant with exactly its rights,
+        // handed to the driver at connect and dropped when the grant ends.
+        admin.createEnvironment(EnvironmentSpec.broker(ENVIRONMENT, "Sales (production)", database.jdbcUrl(), List.of("alice"),
+                database.adminUser(), database.adminPassword(), null));
     }
 
     LockboxClient as(String user) {
@@ -119,6 +122,16 @@ final class DemoStage implements AutoCloseable {
 
     String lockboxUrl() {
         return "jdbc:lockbox://127.0.0.1:" + server.port() + "/" + ENVIRONMENT;
+    }
+
+    /** The user names on the sample database, as H2 stores them (upper case). */
+    Set<String> databaseUsers() throws SQLException {
+        Set<String> names = new TreeSet<>();
+        try (var c = database.openAdminConnection(); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT USER_NAME FROM INFORMATION_SCHEMA.USERS")) {
+            while (rs.next()) names.add(rs.getString(1));
+        }
+        return names;
     }
 
     Path lakeDir() {

@@ -9,6 +9,7 @@ import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.request.AccessLevel;
 import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.api.request.NewAccessRequest;
+import dev.lockbox.api.request.RequestHistoryEntry;
 import dev.lockbox.api.request.RequestStatus;
 import dev.lockbox.cli.client.LockboxClient;
 import dev.lockbox.cli.client.LockboxClient.DecisionVerb;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The lockbox story, step by step, against the real pieces of {@link DemoStage}: the engineer's
@@ -44,6 +46,8 @@ final class DemoStory {
     private final Duration window;
     private final LakeReview lake;
     private AccessRequest request;
+    /** The database user the credential broker created for bob's grant. */
+    private String grantUser;
     private Connection session;
 
     DemoStory(DemoStage stage, PrintStream out, Duration window, LakeReview lake) {
@@ -60,10 +64,10 @@ final class DemoStory {
             log.step("bob (engineer) requests READ_ONLY access for support ticket " + TICKET, this::engineerRequests);
             log.step("The approver's e-mail arrives", this::approverMailArrives);
             log.step("A connection before approval is refused by the lockbox driver", this::connectionRefusedBeforeApproval);
-            log.step("alice (approver) approves", this::approverApproves);
+            log.step("alice (approver) approves; the server creates a database user for this grant", this::approverApproves);
             log.step("bob connects through jdbc:lockbox:// and runs queries", this::engineerRunsQueries);
             log.step("A write is refused: the grant is READ_ONLY", this::writeRefused);
-            log.step("The access window ends and the open connection is cut", this::windowEndsAndConnectionIsCut);
+            log.step("The access window ends: the open connection is cut, the grant's user dropped", this::windowEndsAndConnectionIsCut);
             log.step("The audit export writes Parquet to the lake", this::exportWritesParquet);
             log.step("verify recomputes the hash chain over the lake", this::verifyPasses);
             log.step("show prints what bob did", this::showPrintsWhatTheEngineerDid);
@@ -128,12 +132,21 @@ final class DemoStory {
         check(request.status() == RequestStatus.APPROVED, "expected APPROVED, the server answered " + request.status());
         log.detail("access window " + request.accessStartsAt().truncatedTo(ChronoUnit.SECONDS) + " → "
                 + request.accessExpiresAt().truncatedTo(ChronoUnit.SECONDS) + " (" + window + ")");
+        RequestHistoryEntry created = brokerEntry("user_created", Duration.ofSeconds(10));
+        log.detail("credential broker: " + created.comment());
+        grantUser = created.comment().split(" ")[1];
+        check(grantUser.matches("lockbox_g_[0-9a-f]{16}"), "the broker's entry names no grant user: " + created.comment());
+        check(stage.databaseUsers().contains(grantUser.toUpperCase(Locale.ROOT)), grantUser + " is not on the sample database");
         if (stage.smtp.awaitMessages(2, 10_000)) printNewMail();
-        return "approved by alice; access until " + request.accessExpiresAt().truncatedTo(ChronoUnit.SECONDS);
+        return "approved by alice; access until " + request.accessExpiresAt().truncatedTo(ChronoUnit.SECONDS)
+                + "; database user " + grantUser + " created for this grant only";
     }
 
     private String engineerRunsQueries() throws Exception {
         session = DriverManager.getConnection(stage.lockboxUrl(), "bob", stage.user("bob").token());
+        String loggedIn = session.getMetaData().getUserName();
+        log.detail("the driver logged in to the database as " + loggedIn + " (credentials handed over at connect; bob never sees them)");
+        check(grantUser.equalsIgnoreCase(loggedIn), "the driver logged in as " + loggedIn + ", not as the grant's user " + grantUser);
         int rows = 0;
         try (Statement s = session.createStatement()) {
             rows += query(s, "SELECT COUNT(*) AS accounts FROM AccountBase");
@@ -195,7 +208,12 @@ final class DemoStory {
             log.detail("new connection: SQLState " + e.getSQLState() + ": " + e.getMessage());
             check("28000".equals(e.getSQLState()), "expected SQLState 28000 for a new connection, got " + e.getSQLState());
         }
-        return String.format("the session was cut %.1f s after the window ended; new connections are refused", cutAfter);
+        RequestHistoryEntry dropped = brokerEntry("user_dropped", Duration.ofSeconds(10));
+        log.detail("credential broker: " + dropped.comment());
+        check(dropped.comment().equals("user " + grantUser + " dropped"), "the broker dropped another user: " + dropped.comment());
+        check(!stage.databaseUsers().contains(grantUser.toUpperCase(Locale.ROOT)), grantUser + " is still on the sample database");
+        return String.format("the session was cut %.1f s after the window ended; new connections are refused; user %s dropped",
+                cutAfter, grantUser);
     }
 
     private String exportWritesParquet() throws Exception {
@@ -222,6 +240,18 @@ final class DemoStory {
         check(run.exitCode() == 0, "show exited " + run.exitCode());
         check(run.lines().stream().anyMatch(l -> l.contains("AccountBase")), "show did not print bob's statements");
         return "bob's statements, allowed and denied, read back from Parquet";
+    }
+
+    /** The credential broker's history entry {@code action} on the request, waited for (bounded). */
+    private RequestHistoryEntry brokerEntry(String action, Duration wait) throws Exception {
+        Instant deadline = Instant.now().plus(wait);
+        while (true) {
+            for (RequestHistoryEntry e : stage.as("admin").request(request.id()).history()) {
+                if ("broker".equals(e.actor()) && action.equals(e.action())) return e;
+            }
+            if (Instant.now().isAfter(deadline)) throw new StepFailed("no '" + action + "' by the credential broker in the request's history");
+            Thread.sleep(100);
+        }
     }
 
     /** The statements' events are sealed once their outcomes arrive; wait for them (bounded). */
