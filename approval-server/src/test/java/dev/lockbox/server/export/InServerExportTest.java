@@ -1,6 +1,7 @@
 package dev.lockbox.server.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.lockbox.api.admin.LockboxPolicy;
 import dev.lockbox.api.admin.PolicyMode;
@@ -184,6 +185,9 @@ class InServerExportTest {
     @Test
     void policyNoneDisablesTheExportAndSaysWhy() throws Exception {
         configure(allTo(lake));
+        // The PUT wakes the export thread for a pass; let it run before there are events, or it may
+        // open a file with them that switching the policy to NONE then commits (stopping commits what is open).
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("dave").lastRunAt() != null);
         String prod = s.approvedGrant("prod-db");
         s.session("prod-db", prod, List.of("SELECT 1 FROM orders"));
         s.api.put(s.token("admin"), "/api/policy", new LockboxPolicy(PolicyMode.NONE, List.of())).expect(200);
