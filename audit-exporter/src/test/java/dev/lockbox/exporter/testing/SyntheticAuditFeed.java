@@ -3,6 +3,7 @@ package dev.lockbox.exporter.testing;
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.api.audit.AuditHashChain;
+import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.exporter.feed.AuditEventSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,10 +111,7 @@ public final class SyntheticAuditFeed implements AuditEventSource {
         String dbUser = "lb_" + requestId.substring(0, 8);
         long micros = AuditHashChain.epochMicros(start) + sequence * gapMicros + r.nextLong(Math.max(1, gapMicros / 2));
         Instant time = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
-        // Time-ordered (version 7) like the driver's ids: 48 bits of epoch millis, then random bits.
-        long msb = (Math.floorDiv(micros, 1_000L) << 16) | 0x7000L | (r.nextLong() & 0x0FFFL);
-        long lsb = (r.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-        String eventId = new UUID(msb, lsb).toString();
+        String eventId = EventIds.at(Math.floorDiv(micros, 1_000L), r).toString(); // time-ordered, like the driver's
         long inSession = (sequence - 1) % 40;
 
         String action;

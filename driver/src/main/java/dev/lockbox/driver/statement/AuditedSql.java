@@ -1,5 +1,6 @@
 package dev.lockbox.driver.statement;
 
+import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.driver.classify.Classification;
 
 /**

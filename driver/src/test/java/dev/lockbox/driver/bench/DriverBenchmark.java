@@ -257,7 +257,7 @@ public final class DriverBenchmark {
             List<Long> samples = new ArrayList<>();
             long end = System.nanoTime() + ms * 1_000_000;
             while (System.nanoTime() < end) {
-                String id = dev.lockbox.driver.statement.EventIds.next();
+                String id = dev.lockbox.api.audit.EventIds.next();
                 AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
                         "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
                         List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);

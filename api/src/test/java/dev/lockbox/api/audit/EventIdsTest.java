@@ -1,4 +1,4 @@
-package dev.lockbox.driver.statement;
+package dev.lockbox.api.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
