@@ -47,6 +47,8 @@ import org.flywaydb.core.Flyway;
  */
 public final class AuditIngestBenchmark {
     static final String ENVIRONMENT = "sales";
+    /** {@code -Dlockbox.bench.ids=v4}: random event ids, as drivers sent them before UUIDv7. */
+    private static final boolean RANDOM_IDS = "v4".equals(System.getProperty("lockbox.bench.ids"));
     private static final Instant START = Instant.now();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -137,7 +139,7 @@ public final class AuditIngestBenchmark {
             List<AuditOutcome> next = new ArrayList<>(perCall);
             for (int i = 0; i < perCall; i++) {
                 boolean denied = random.nextInt(10) == 0;
-                String id = UUID.randomUUID().toString();
+                String id = (RANDOM_IDS ? UUID.randomUUID() : uuidV7(random)).toString();
                 long orderId = random.nextLong(1_000_000);
                 events.add(new AuditEventSubmission(id, Instant.now(), requestId, "sales", "lb_" + requestId,
                         "session-" + requestId, "laptop-" + requestId, "DBeaver 24.1",
@@ -159,5 +161,15 @@ public final class AuditIngestBenchmark {
         // The last outcomes, so every event of the run is sealed in the measured time.
         if (!pending.isEmpty()) out.add(new AuditBatch(ENVIRONMENT, List.of(), pending));
         return out;
+    }
+
+    /**
+     * A time-ordered event id as the driver makes them (RFC 9562 UUIDv7): 48-bit Unix milliseconds,
+     * version 7, 12 random bits, the IETF variant, 62 random bits.
+     */
+    static UUID uuidV7(ThreadLocalRandom random) {
+        long msb = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(msb, lsb);
     }
 }
