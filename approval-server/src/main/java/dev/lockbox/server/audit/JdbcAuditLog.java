@@ -41,6 +41,8 @@ public final class JdbcAuditLog implements AuditLog {
     /** How far a driver's clock may be ahead of the server's, or its event before its grant's start. */
     static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
     private static final int OVERDUE_CHUNK = 1_000;
+    /** Events plus outcomes that one group commit takes at most (four full batches). */
+    private static final int MAX_GROUP = 4 * (AuditBatchRules.MAX_EVENTS + AuditBatchRules.MAX_OUTCOMES);
     private static final Logger log = LoggerFactory.getLogger(JdbcAuditLog.class);
 
     private final DataSource ds;
@@ -50,6 +52,7 @@ public final class JdbcAuditLog implements AuditLog {
     private final RetryingTransaction tx;
     private final AuditEventRows rows = new AuditEventRows();
     private final AuditBatchRules rules = new AuditBatchRules();
+    private final GroupCommit<Ingest, AuditAck> commits = new GroupCommit<>(this::writeGroup, Ingest::weight, MAX_GROUP);
 
     public JdbcAuditLog(DataSource ds, Clock clock, GrantDirectory grants, Duration outcomeTimeout) {
         this.ds = Objects.requireNonNull(ds, "ds");
@@ -75,11 +78,80 @@ public final class JdbcAuditLog implements AuditLog {
             admissions.computeIfAbsent(e.requestId(),
                     id -> GrantAdmission.judge(id, grants.find(id), caller, batch.environment(), now));
         }
-        return tx.run(c -> ingest(c, caller, batch.environment(), events, outcomes, admissions, now));
+        return commits.submit(new Ingest(caller, batch.environment(), events, outcomes, admissions, now));
     }
 
-    private AuditAck ingest(Connection c, String caller, String environment, List<AuditEventSubmission> events,
-            List<AuditOutcome> outcomes, Map<String, GrantAdmission> admissions, Instant now) throws SQLException {
+    /** One checked batch on its way to the store. */
+    private record Ingest(String caller, String environment, List<AuditEventSubmission> events,
+            List<AuditOutcome> outcomes, Map<String, GrantAdmission> admissions, Instant now) {
+        int weight() {
+            return 1 + events.size() + outcomes.size();
+        }
+    }
+
+    /**
+     * Writes the batches that queued together in one transaction and one commit (one durable write
+     * of the store instead of one per batch), each answered only after that commit. A batch refused
+     * for its own content (an {@link ApiException}: someone else's event id, an unknown outcome) is
+     * refused alone: refusals are all decided before a batch writes anything, so the others go on in
+     * the same transaction. If the transaction fails as a whole, each batch is written again on its
+     * own, so one batch's store failure is never another's.
+     */
+    private void writeGroup(List<GroupCommit.Item<Ingest, AuditAck>> group) {
+        if (group.size() > 1) {
+            // Chain heads locked in environment order, so two replicas' groups do not deadlock on them.
+            List<GroupCommit.Item<Ingest, AuditAck>> ordered = new ArrayList<>(group);
+            ordered.sort(Comparator.comparing(i -> i.work().environment()));
+            List<Object> answers;
+            try {
+                answers = tx.run(c -> {
+                    List<Object> out = new ArrayList<>(ordered.size());
+                    for (GroupCommit.Item<Ingest, AuditAck> item : ordered) {
+                        try {
+                            out.add(ingest(c, item.work()));
+                        } catch (ApiException refused) {
+                            out.add(refused);
+                        }
+                    }
+                    return out;
+                });
+            } catch (RuntimeException e) {
+                log.debug("a group of {} audit batches failed ({}); writing each on its own", group.size(), e.toString());
+                answers = null;
+            }
+            if (answers != null) {
+                for (int k = 0; k < ordered.size(); k++) {
+                    if (answers.get(k) instanceof AuditAck ack) ordered.get(k).succeed(ack);
+                    else ordered.get(k).fail((ApiException) answers.get(k));
+                }
+                return;
+            }
+        }
+        for (GroupCommit.Item<Ingest, AuditAck> item : group) {
+            try {
+                item.succeed(tx.run(c -> ingest(c, item.work())));
+            } catch (RuntimeException e) {
+                item.fail(e);
+            }
+        }
+    }
+
+    private AuditAck ingest(Connection c, Ingest in) throws SQLException {
+        Plan plan = plan(c, in);
+        apply(c, in.environment(), plan, in.now());
+        return plan.ack();
+    }
+
+    /** What one batch writes; {@link #plan} decides it (and every refusal) before anything is written. */
+    private record Plan(List<AuditEvent> waiting, List<AuditEvent> finalNow, List<AuditEvent> completedEarlier,
+            List<AuditOutcome> late, AuditAck ack) {}
+
+    /** Reads and locks the batch's known events and decides what to write; throws every refusal, writes nothing. */
+    private Plan plan(Connection c, Ingest in) throws SQLException {
+        String caller = in.caller();
+        String environment = in.environment();
+        List<AuditEventSubmission> events = in.events();
+        List<AuditOutcome> outcomes = in.outcomes();
         Set<String> ids = new LinkedHashSet<>();
         for (AuditEventSubmission e : events) ids.add(AuditBatchRules.eventKey(e.eventId()));
         for (AuditOutcome o : outcomes) ids.add(AuditBatchRules.eventKey(o.eventId()));
@@ -97,9 +169,9 @@ public final class JdbcAuditLog implements AuditLog {
             } else if (fresh.containsKey(id)) {
                 duplicates++;
             } else {
-                GrantAdmission admission = admissions.get(s.requestId());
+                GrantAdmission admission = in.admissions().get(s.requestId());
                 if (!admission.admitted()) throw ApiException.forbidden("events[" + i + "]: " + admission.refusal());
-                fresh.put(id, newEvent("events[" + i + "]", id, s, admission.grant(), now));
+                fresh.put(id, newEvent("events[" + i + "]", id, s, admission.grant(), in.now()));
             }
         }
 
@@ -137,24 +209,27 @@ public final class JdbcAuditLog implements AuditLog {
         for (AuditEvent e : fresh.values()) {
             if (isFinal(e)) finalNow.add(e); else waiting.add(e);
         }
-        rows.insert(c, waiting, now);
-        if (!completedEarlier.isEmpty() || !finalNow.isEmpty()) {
+        return new Plan(waiting, finalNow, completedEarlier, late, new AuditAck(fresh.size(), duplicates, applied));
+    }
+
+    private void apply(Connection c, String environment, Plan plan, Instant now) throws SQLException {
+        rows.insert(c, plan.waiting(), now);
+        if (!plan.completedEarlier().isEmpty() || !plan.finalNow().isEmpty()) {
             // Taken last, so the lock is held only for the sealing writes and the commit.
             ChainHead head = ChainHead.lock(c, environment);
-            List<AuditEvent> sealedEarlier = new ArrayList<>(completedEarlier.size());
-            for (AuditEvent e : completedEarlier) sealedEarlier.add(head.append(e));
-            List<AuditEvent> sealedNew = new ArrayList<>(finalNow.size());
-            for (AuditEvent e : finalNow) sealedNew.add(head.append(e));
+            List<AuditEvent> sealedEarlier = new ArrayList<>(plan.completedEarlier().size());
+            for (AuditEvent e : plan.completedEarlier()) sealedEarlier.add(head.append(e));
+            List<AuditEvent> sealedNew = new ArrayList<>(plan.finalNow().size());
+            for (AuditEvent e : plan.finalNow()) sealedNew.add(head.append(e));
             rows.seal(c, sealedEarlier);
             rows.insert(c, sealedNew, now);
             head.save(c);
         }
-        rows.insertLateOutcomes(c, late, now);
-        for (AuditOutcome o : late) {
+        rows.insertLateOutcomes(c, plan.late(), now);
+        for (AuditOutcome o : plan.late()) {
             log.warn("late outcome for audit event {} of {} kept in audit_late_outcome; the sealed event keeps succeeded=null",
                     o.eventId(), environment);
         }
-        return new AuditAck(fresh.size(), duplicates, applied);
     }
 
     /** An event id already in the store may be retried or completed only by the user and environment that stored it. */
