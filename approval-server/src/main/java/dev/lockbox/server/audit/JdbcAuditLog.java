@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audit log on the server's JDBC store (H2 or PostgreSQL), tables from the {@code db/migration/audit}
- * migrations. Every call is one transaction (retried whole on deadlock or lock timeout); sealing takes
- * the environment's chain-head row lock once per transaction, so batches are cheap and replicas on
- * one database never fork a chain. See docs/audit-log.md.
+ * migrations. Every call runs in one transaction (retried whole on deadlock or lock timeout); ingest
+ * calls that arrive while another is being written share the next transaction and its commit
+ * ({@link GroupCommit}). Sealing takes the environment's chain-head row lock, so replicas on one
+ * database never fork a chain. See docs/audit-log.md.
  */
 public final class JdbcAuditLog implements AuditLog {
     /** Largest page served, whatever the caller asks for. */
@@ -106,13 +107,15 @@ public final class JdbcAuditLog implements AuditLog {
             try {
                 answers = tx.run(c -> {
                     List<Object> out = new ArrayList<>(ordered.size());
+                    Map<String, ChainHead> heads = new HashMap<>();
                     for (GroupCommit.Item<Ingest, AuditAck> item : ordered) {
                         try {
-                            out.add(ingest(c, item.work()));
+                            out.add(ingest(c, item.work(), heads));
                         } catch (ApiException refused) {
                             out.add(refused);
                         }
                     }
+                    saveAll(c, heads);
                     return out;
                 });
             } catch (RuntimeException e) {
@@ -129,17 +132,31 @@ public final class JdbcAuditLog implements AuditLog {
         }
         for (GroupCommit.Item<Ingest, AuditAck> item : group) {
             try {
-                item.succeed(tx.run(c -> ingest(c, item.work())));
+                item.succeed(tx.run(c -> {
+                    Map<String, ChainHead> heads = new HashMap<>();
+                    AuditAck ack = ingest(c, item.work(), heads);
+                    saveAll(c, heads);
+                    return ack;
+                }));
             } catch (RuntimeException e) {
                 item.fail(e);
             }
         }
     }
 
-    private AuditAck ingest(Connection c, Ingest in) throws SQLException {
+    /**
+     * Plans and applies one batch. {@code heads} holds the chain heads this transaction has locked so far:
+     * each is locked once per transaction however many batches of the group seal into it, and written
+     * back once by {@link #saveAll} just before the commit.
+     */
+    private AuditAck ingest(Connection c, Ingest in, Map<String, ChainHead> heads) throws SQLException {
         Plan plan = plan(c, in);
-        apply(c, in.environment(), plan, in.now());
+        apply(c, in.environment(), plan, in.now(), heads);
         return plan.ack();
+    }
+
+    private static void saveAll(Connection c, Map<String, ChainHead> heads) throws SQLException {
+        for (ChainHead head : heads.values()) head.save(c);
     }
 
     /** What one batch writes; {@link #plan} decides it (and every refusal) before anything is written. */
@@ -212,18 +229,22 @@ public final class JdbcAuditLog implements AuditLog {
         return new Plan(waiting, finalNow, completedEarlier, late, new AuditAck(fresh.size(), duplicates, applied));
     }
 
-    private void apply(Connection c, String environment, Plan plan, Instant now) throws SQLException {
+    private void apply(Connection c, String environment, Plan plan, Instant now, Map<String, ChainHead> heads)
+            throws SQLException {
         rows.insert(c, plan.waiting(), now);
         if (!plan.completedEarlier().isEmpty() || !plan.finalNow().isEmpty()) {
-            // Taken last, so the lock is held only for the sealing writes and the commit.
-            ChainHead head = ChainHead.lock(c, environment);
+            // Taken after the batch's unsealed inserts, so the lock is held only for sealing writes and the commit.
+            ChainHead head = heads.get(environment);
+            if (head == null) {
+                head = ChainHead.lock(c, environment);
+                heads.put(environment, head);
+            }
             List<AuditEvent> sealedEarlier = new ArrayList<>(plan.completedEarlier().size());
             for (AuditEvent e : plan.completedEarlier()) sealedEarlier.add(head.append(e));
             List<AuditEvent> sealedNew = new ArrayList<>(plan.finalNow().size());
             for (AuditEvent e : plan.finalNow()) sealedNew.add(head.append(e));
             rows.seal(c, sealedEarlier);
             rows.insert(c, sealedNew, now);
-            head.save(c);
         }
         rows.insertLateOutcomes(c, plan.late(), now);
         for (AuditOutcome o : plan.late()) {

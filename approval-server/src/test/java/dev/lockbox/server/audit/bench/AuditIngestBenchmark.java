@@ -31,8 +31,8 @@ import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 
 /**
- * Audit ingest throughput at the store layer (no HTTP): an embedded H2 <em>file</em> store behind
- * HikariCP, several threads, each an engineer with its own grant in one shared environment (so all
+ * Audit ingest throughput at the store layer (no HTTP): an embedded H2 <em>file</em> store with the
+ * server's durable settings ({@code WRITE_DELAY=0}) behind HikariCP, several threads, each an engineer with its own grant in one shared environment (so all
  * of them contend for the same chain head), shipping like the driver does:
  * <ul>
  *   <li>batched, outcomes with their events: 100 events per call, each ALLOWED one with its outcome (the
@@ -69,7 +69,8 @@ public final class AuditIngestBenchmark {
 
     private static void run(Path dir, int threads, int batchedEvents, int singleEvents) throws Exception {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("lockbox").toAbsolutePath());
+        // The server's own H2 settings (ServerConfig): WRITE_DELAY=0, so every commit is written before the call returns.
+        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("lockbox").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000");
         config.setUsername("sa");
         config.setPassword("");
         config.setMaximumPoolSize(threads + 2);
@@ -82,7 +83,7 @@ public final class AuditIngestBenchmark {
             }
             JdbcAuditLog log = new JdbcAuditLog(ds, Clock.systemUTC(), id -> Optional.ofNullable(grants.get(id)),
                     Duration.ofMinutes(5));
-            System.out.printf("threads=%d, H2 file store, %d cores, JDK %s%n", threads,
+            System.out.printf("threads=%d, H2 file store (WRITE_DELAY=0), %d cores, JDK %s%n", threads,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             measure("warm-up", log, threads, Math.min(20_000, batchedEvents), 100, true);
             measure("batched: 100 events with their outcomes", log, threads, batchedEvents, 100, true);

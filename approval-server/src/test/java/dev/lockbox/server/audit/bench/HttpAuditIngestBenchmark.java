@@ -89,6 +89,10 @@ public final class HttpAuditIngestBenchmark {
             long sent = 0;
             sent += measure("warm-up (batched)", http, uri, engineers, Math.min(20_000, batchedEvents), 100, true);
             sent += measure("batched: 100 events with their outcomes", http, uri, engineers, batchedEvents, 100, true);
+            if (singleEvents > 0) {
+                // The single-event path runs other code (and far more requests) than the batched one: warm it too.
+                sent += measure("warm-up (single)", http, uri, engineers, Math.min(2_000, singleEvents), 1, false);
+            }
             sent += measure("single: 1 event + previous outcome", http, uri, engineers, singleEvents, 1, false);
             long sealed = countSealed(api);
             if (sealed != sent) throw new IllegalStateException("sent " + sent + " events but " + sealed + " are sealed");
