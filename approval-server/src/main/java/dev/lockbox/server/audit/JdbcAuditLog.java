@@ -44,6 +44,7 @@ public final class JdbcAuditLog implements AuditLog {
     private static final int OVERDUE_CHUNK = 1_000;
     /** Events plus outcomes that one group commit takes at most (four full batches). */
     private static final int MAX_GROUP = 4 * (AuditBatchRules.MAX_EVENTS + AuditBatchRules.MAX_OUTCOMES);
+    private static final int STRIPES = 16;
     private static final Logger log = LoggerFactory.getLogger(JdbcAuditLog.class);
 
     private final DataSource ds;
@@ -53,7 +54,13 @@ public final class JdbcAuditLog implements AuditLog {
     private final RetryingTransaction tx;
     private final AuditEventRows rows = new AuditEventRows();
     private final AuditBatchRules rules = new AuditBatchRules();
-    private final GroupCommit<Ingest, AuditAck> commits = new GroupCommit<>(this::writeGroup, Ingest::weight, MAX_GROUP);
+    /**
+     * One group commit per stripe of environments: batches of one environment are always grouped (they
+     * serialize on its chain head anyway), while batches of different environments mostly go to different
+     * stripes and are written in parallel, as without grouping. A fixed number, so environment names sent
+     * by clients cannot grow it.
+     */
+    private final List<GroupCommit<Ingest, AuditAck>> commits = new ArrayList<>(STRIPES);
 
     public JdbcAuditLog(DataSource ds, Clock clock, GrantDirectory grants, Duration outcomeTimeout) {
         this.ds = Objects.requireNonNull(ds, "ds");
@@ -64,6 +71,7 @@ public final class JdbcAuditLog implements AuditLog {
             throw new IllegalArgumentException("outcome timeout must be positive: " + outcomeTimeout);
         }
         this.tx = new RetryingTransaction(ds);
+        for (int i = 0; i < STRIPES; i++) commits.add(new GroupCommit<>(this::writeGroup, Ingest::weight, MAX_GROUP));
     }
 
     @Override
@@ -79,7 +87,8 @@ public final class JdbcAuditLog implements AuditLog {
             admissions.computeIfAbsent(e.requestId(),
                     id -> GrantAdmission.judge(id, grants.find(id), caller, batch.environment(), now));
         }
-        return commits.submit(new Ingest(caller, batch.environment(), events, outcomes, admissions, now));
+        GroupCommit<Ingest, AuditAck> stripe = commits.get(Math.floorMod(batch.environment().hashCode(), STRIPES));
+        return stripe.submit(new Ingest(caller, batch.environment(), events, outcomes, admissions, now));
     }
 
     /** One checked batch on its way to the store. */

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * Batches that arrive while another batch is being written share the next transaction (group commit).
  * The chain head is held by another connection so that they queue for certain; then each batch must
  * get exactly the answer it would get alone: refused ones refused with nothing of theirs stored, the
- * others stored, a retry inside the group counted as a duplicate, and every chain whole.
+ * others stored, a retry inside the group counted as a duplicate, and every chain whole. Groups are
+ * striped by environment: {@code env9} shares the stripe of {@code sales} (String.hashCode mod 16),
+ * {@code hr} does not and is written meanwhile.
  */
 class JdbcAuditLogGroupCommitTest {
     private final MutableClock clock = new MutableClock(T0.plus(Duration.ofHours(1)));
@@ -51,6 +53,7 @@ class JdbcAuditLogGroupCommitTest {
         grants.approve("r1", "sales", "alice", true);
         grants.approve("bob-r", "sales", "bob", true);
         grants.approve("hr-r", "hr", "alice", true);
+        grants.approve("env9-r", "env9", "alice", true);
         log = new JdbcAuditLog(store.ds, clock, grants, Duration.ofMinutes(5));
     }
 
@@ -84,6 +87,7 @@ class JdbcAuditLogGroupCommitTest {
         AuditEventSubmission refusedWithForeignId = allowed("r1", now(), "SELECT 'refused 1'");
         AuditEventSubmission refusedWithUnknownOutcome = denied("r1", now(), "DELETE FROM refused2");
         AuditEventSubmission hr = allowed("hr-r", now(), "SELECT 'hr'");
+        AuditEventSubmission env9 = allowed("env9-r", now(), "SELECT 'env9'");
         try (Connection blocker = store.ds.getConnection()) {
             // Hold the sales chain head: the first batch (it seals a DENIED event) waits for it inside its group.
             blocker.setAutoCommit(false);
@@ -101,10 +105,13 @@ class JdbcAuditLogGroupCommitTest {
             queued.add(send("alice", new AuditBatch("sales", List.of(retried), List.of(ok(retried, 1)))));
             queued.add(send("alice", new AuditBatch("sales", List.of(refusedWithUnknownOutcome),
                     List.of(new AuditOutcome(UUID.randomUUID().toString(), true, 1L, null, 1.0)))));
-            queued.add(send("alice", new AuditBatch("hr", List.of(hr), List.of(ok(hr, 3)))));
+            queued.add(send("alice", new AuditBatch("env9", List.of(env9), List.of(ok(env9, 3)))));
             queued.add(send("bob", new AuditBatch("sales", List.of(), List.of(ok(bobs, 9)))));
             // All seven submitted; one is writing (blocked on the chain head), the six others queue behind it.
             awaitWaiting(queued.size());
+            // Another stripe: written while the sales head is still held.
+            assertThat(log.ingest("alice", new AuditBatch("hr", List.of(hr), List.of(ok(hr, 3)))))
+                    .isEqualTo(new AuditAck(1, 0, 1));
             blocker.commit();
         }
 
@@ -118,8 +125,8 @@ class JdbcAuditLogGroupCommitTest {
         assertThat(queued.get(4).get(60, TimeUnit.SECONDS)).isEqualTo(new AuditAck(1, 0, 1));
         assertThat(queued.get(5).get(60, TimeUnit.SECONDS)).isEqualTo(new AuditAck(0, 0, 1));
 
-        // first + retried + hr; nothing of the two refused batches.
-        assertThat(store.count("audit_event")).isEqualTo(eventsBefore + 3);
+        // first + retried + env9 + hr; nothing of the two refused batches.
+        assertThat(store.count("audit_event")).isEqualTo(eventsBefore + 4);
         for (AuditEventSubmission refused : List.of(refusedWithForeignId, refusedWithUnknownOutcome)) {
             assertThat(store.longQuery("SELECT COUNT(*) FROM audit_event WHERE event_id = '" + refused.eventId() + "'"))
                     .isZero();
@@ -133,6 +140,9 @@ class JdbcAuditLogGroupCommitTest {
         List<AuditEvent> hrChain = log.page("hr", 0, 100).events();
         assertWholeChain(hrChain);
         assertThat(hrChain).extracting(AuditEvent::statement).containsExactly("DROP TABLE pay", "SELECT 'hr'");
+        List<AuditEvent> env9Chain = log.page("env9", 0, 100).events();
+        assertWholeChain(env9Chain);
+        assertThat(env9Chain).extracting(AuditEvent::statement).containsExactly("SELECT 'env9'");
     }
 
     private static ApiException refusal(Future<AuditAck> f) throws InterruptedException {
