@@ -45,10 +45,6 @@ final class GroupCommit<T, R> {
             failure = Objects.requireNonNull(e, "failure");
             done = true;
         }
-
-        boolean answered() {
-            return done;
-        }
     }
 
     private final Consumer<List<Item<T, R>>> writeGroup;
