@@ -5,6 +5,7 @@ import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.audit.Decision;
 import dev.lockbox.server.http.ApiException;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -308,7 +308,7 @@ public final class JdbcAuditLog implements AuditLog {
         requireText("engineer", s.engineer());
         Objects.requireNonNull(s.eventTime(), "eventTime");
         if (!denied) requireText("requestId", s.requestId());
-        AuditEvent e = new AuditEvent(0, UUID.randomUUID().toString(), s.eventTime().truncatedTo(ChronoUnit.MICROS),
+        AuditEvent e = new AuditEvent(0, EventIds.next(), s.eventTime().truncatedTo(ChronoUnit.MICROS),
                 s.environment(), s.database(), s.requestId(), s.supportTicketId(), s.engineer(), s.dbUser(),
                 s.sessionId(), s.clientHost(), s.applicationName(), s.action(), "MISC", List.of(), null, null,
                 denied ? Decision.DENIED.name() : Decision.ALLOWED.name(), denied ? s.denyReason() : null,

@@ -52,7 +52,7 @@ class JdbcAuditLogRefusalTest {
 
     @AfterEach
     void close() {
-        store.close();
+        if (store != null) store.close(); // null when the PostgreSQL run is skipped
     }
 
     private Instant now() {

@@ -118,23 +118,25 @@ public final class AuditExporter implements Closeable {
                 writers.put(env, writer);
                 LOG.info("environment {}: lake holds sequences up to {}", env, writer.lastCommittedSequence());
             }
-            while (true) {
-                AuditEventPage page = source.page(env, writer.lastSequence(), settings.pageSize());
-                if (page.events().isEmpty()) break;
-                for (AuditEvent e : page.events()) {
-                    Optional<PartFile> committed = writer.append(e);
-                    if (committed.isPresent()) {
+            try (ReadAheadPages pages = new ReadAheadPages(source, env, writer.lastSequence(), settings.pageSize())) {
+                while (true) {
+                    AuditEventPage page = pages.next();
+                    if (page.events().isEmpty()) break;
+                    for (AuditEvent e : page.events()) {
+                        Optional<PartFile> committed = writer.append(e);
+                        if (committed.isPresent()) {
+                            files++;
+                            logCommitted(committed.get());
+                        }
+                        if (++rows % PROGRESS_EVERY_ROWS == 0) {
+                            LOG.info("environment {}: {} rows read, at sequence {}", env, rows, e.sequence());
+                        }
+                    }
+                    Optional<PartFile> due = writer.commitIfDue();
+                    if (due.isPresent()) {
                         files++;
-                        logCommitted(committed.get());
+                        logCommitted(due.get());
                     }
-                    if (++rows % PROGRESS_EVERY_ROWS == 0) {
-                        LOG.info("environment {}: {} rows read, at sequence {}", env, rows, e.sequence());
-                    }
-                }
-                Optional<PartFile> due = writer.commitIfDue();
-                if (due.isPresent()) {
-                    files++;
-                    logCommitted(due.get());
                 }
             }
             Optional<PartFile> last = commitEverything ? writer.commit() : writer.commitIfDue();

@@ -4,6 +4,7 @@ import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.exporter.export.AuditExporter;
 import dev.lockbox.exporter.export.ExportReport;
 import dev.lockbox.exporter.export.ExportSettings;
+import dev.lockbox.exporter.feed.AuditEventSource;
 import dev.lockbox.exporter.lake.AuditParquetSchema;
 import dev.lockbox.exporter.lake.Lake;
 import dev.lockbox.exporter.lake.LakeWriterSettings;
@@ -54,58 +55,66 @@ public final class ExportBenchmark {
             SyntheticAuditFeed feed = new SyntheticAuditFeed(42, List.of("prod"), events,
                     Instant.parse("2026-03-01T00:00:00Z"), Duration.ofMillis(1000));
             List<AuditEvent> all = feed.all("prod");
-            ListAuditFeed source = new ListAuditFeed(Map.of("prod", all));
-
-            double bestBare = 0;
-            double bestExport = 0;
-            long bareBytes = 0;
-            long exportBytes = 0;
-            for (int round = 0; round <= rounds; round++) {
-                Path bareFile = work.resolve("bare-" + round + ".parquet");
-                long t0 = System.nanoTime();
-                bare(all, bareFile);
-                double bareRate = events / ((System.nanoTime() - t0) / 1e9);
-                long bareSize = Files.size(bareFile);
-
-                Path lakeDir = work.resolve("lake-" + round);
-                long t1 = System.nanoTime();
-                try (Lake lake = Lake.open(lakeDir.toString())) {
-                    AuditExporter exporter = new AuditExporter(lake, source,
-                            ExportSettings.allEnvironments().withPageSize(5_000), Clock.systemUTC());
-                    ExportReport report = exporter.exportOnce();
-                    if (!report.succeeded() || report.rowsRead() != events) {
-                        throw new IllegalStateException("export failed: " + report);
-                    }
-                }
-                double exportRate = events / ((System.nanoTime() - t1) / 1e9);
-                long exportSize = sizeOfParquet(lakeDir);
-                String label = round == 0 ? "warm-up" : "round " + round;
-                System.out.printf("%-8s bare %,9.0f rows/s %6.1f B/row | exporter %,9.0f rows/s %6.1f B/row | ratio %.2f%n",
-                        label, bareRate, (double) bareSize / events, exportRate, (double) exportSize / events,
-                        exportRate / bareRate);
-                if (round > 0) {
-                    if (bareRate > bestBare) bestBare = bareRate;
-                    if (exportRate > bestExport) bestExport = exportRate;
-                    bareBytes = bareSize;
-                    exportBytes = exportSize;
-                }
-                if (round == rounds) {
-                    printColumnSizes("bare file", bareFile, events);
-                    try (Stream<Path> files = Files.walk(lakeDir)) {
-                        Path first = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
-                        printColumnSizes("lake file " + first.getFileName(), first,
-                                new ParquetFileReaderCount(first).rows());
-                    }
-                }
-                Files.delete(bareFile);
-                deleteTree(lakeDir);
-            }
-            System.out.printf("%nRESULT events=%d codec=ZSTD bare=%,.0f rows/s (%.1f B/row) exporter=%,.0f rows/s"
-                            + " (%.1f B/row) ratio=%.2f%n", events, bestBare, (double) bareBytes / events,
-                    bestExport, (double) exportBytes / events, bestExport / bestBare);
+            compare(all, new ListAuditFeed(Map.of("prod", all)), rounds, work);
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * Rounds alternating the bare writer (the {@code all} rows into one file) and the exporter end to
+     * end (pages from {@code source}, one environment, into a lake under {@code work}); prints each
+     * round, the column sizes of the last one and a RESULT line with the best round of each side.
+     */
+    public static void compare(List<AuditEvent> all, AuditEventSource source, int rounds, Path work) throws IOException {
+        int events = all.size();
+        double bestBare = 0;
+        double bestExport = 0;
+        long bareBytes = 0;
+        long exportBytes = 0;
+        for (int round = 0; round <= rounds; round++) {
+            Path bareFile = work.resolve("bare-" + round + ".parquet");
+            long t0 = System.nanoTime();
+            bare(all, bareFile);
+            double bareRate = (double) events / ((System.nanoTime() - t0) / 1e9);
+            long bareSize = Files.size(bareFile);
+
+            Path lakeDir = work.resolve("lake-" + round);
+            long t1 = System.nanoTime();
+            try (Lake lake = Lake.open(lakeDir.toString())) {
+                AuditExporter exporter = new AuditExporter(lake, source,
+                        ExportSettings.allEnvironments().withPageSize(5_000), Clock.systemUTC());
+                ExportReport report = exporter.exportOnce();
+                if (!report.succeeded() || report.rowsRead() != events) {
+                    throw new IllegalStateException("export failed: " + report);
+                }
+            }
+            double exportRate = (double) events / ((System.nanoTime() - t1) / 1e9);
+            long exportSize = sizeOfParquet(lakeDir);
+            String label = round == 0 ? "warm-up" : "round " + round;
+            System.out.printf("%-8s bare %,9.0f rows/s %6.1f B/row | exporter %,9.0f rows/s %6.1f B/row | ratio %.2f%n",
+                    label, bareRate, (double) bareSize / events, exportRate, (double) exportSize / events,
+                    exportRate / bareRate);
+            if (round > 0) {
+                if (bareRate > bestBare) bestBare = bareRate;
+                if (exportRate > bestExport) bestExport = exportRate;
+                bareBytes = bareSize;
+                exportBytes = exportSize;
+            }
+            if (round == rounds) {
+                printColumnSizes("bare file", bareFile, events);
+                try (Stream<Path> files = Files.walk(lakeDir)) {
+                    Path first = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+                    printColumnSizes("lake file " + first.getFileName(), first,
+                            new ParquetFileReaderCount(first).rows());
+                }
+            }
+            Files.delete(bareFile);
+            deleteTree(lakeDir);
+        }
+        System.out.printf("%nRESULT events=%d codec=ZSTD bare=%,.0f rows/s (%.1f B/row) exporter=%,.0f rows/s"
+                        + " (%.1f B/row) ratio=%.2f%n", events, bestBare, (double) bareBytes / events,
+                bestExport, (double) exportBytes / events, bestExport / bestBare);
     }
 
     private static void bare(List<AuditEvent> events, Path file) throws IOException {
@@ -148,7 +157,7 @@ public final class ExportBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lockbox.api.audit.ActionClass;
 import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.api.audit.AuditEventSubmission;
 import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.audit.Decision;
@@ -140,7 +141,7 @@ public final class AuditIngestBenchmark {
             List<AuditOutcome> next = new ArrayList<>(perCall);
             for (int i = 0; i < perCall; i++) {
                 boolean denied = random.nextInt(10) == 0;
-                String id = (RANDOM_IDS ? UUID.randomUUID() : uuidV7(random)).toString();
+                String id = (RANDOM_IDS ? UUID.randomUUID() : EventIds.at(System.currentTimeMillis(), random)).toString();
                 long orderId = random.nextLong(1_000_000);
                 events.add(new AuditEventSubmission(id, Instant.now(), requestId, "sales", "lb_" + requestId,
                         "session-" + requestId, "laptop-" + requestId, "DBeaver 24.1",
@@ -162,15 +163,5 @@ public final class AuditIngestBenchmark {
         // The last outcomes, so every event of the run is sealed in the measured time.
         if (!pending.isEmpty()) out.add(new AuditBatch(ENVIRONMENT, List.of(), pending));
         return out;
-    }
-
-    /**
-     * A time-ordered event id as the driver makes them (RFC 9562 UUIDv7): 48-bit Unix milliseconds,
-     * version 7, 12 random bits, the IETF variant, 62 random bits.
-     */
-    static UUID uuidV7(ThreadLocalRandom random) {
-        long msb = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
-        long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-        return new UUID(msb, lsb);
     }
 }
