@@ -6,23 +6,36 @@ import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns {@code Authorization: Bearer <token>} into a {@link Caller}. Token hashes are cached for
- * a few seconds because every driver statement path hits the server; the cache is emptied at once
- * by any change to users in this process, and the short lifetime bounds how long another replica
- * sharing the store may still accept a rotated or disabled token.
+ * Turns {@code Authorization: Bearer <token>} into a {@link Caller}.
+ *
+ * <p>Every driver connection and grant poll is a call, so accepted tokens are cached for
+ * {@link #CACHE_TTL}, keyed by the token's SHA-256 (the clear token is never kept). An entry is
+ * served only while (a) no user changed in this process since before it was read from the store
+ * (a rotation or disabling bumps a generation and empties the cache, so a read racing the change
+ * can never be cached as current) and (b) it is younger than the TTL, which bounds how long
+ * another replica sharing the store may still accept a token rotated or disabled elsewhere.
+ * Refusals are never cached: an unknown token costs one indexed query every time, and cannot push
+ * valid entries out.
  */
 public final class Authenticator {
-    private static final long CACHE_NANOS = Duration.ofSeconds(5).toNanos();
+    /** How long another replica may still accept a token rotated or disabled elsewhere (docs/scale-out.md). */
+    public static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    private static final long CACHE_NANOS = CACHE_TTL.toNanos();
     private static final int CACHE_LIMIT = 10_000;
 
     private final UserStore users;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
 
     public Authenticator(UserStore users) {
         this.users = users;
-        users.onChange(cache::clear);
+        users.onChange(() -> {
+            generation.incrementAndGet();
+            cache.clear();
+        });
     }
 
     void authenticate(Context ctx) {
@@ -33,21 +46,23 @@ public final class Authenticator {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 7 + 512) {
             throw new ApiException(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
         }
-        String hash = ApiToken.hash(header.substring(7).trim());
-        long now = System.nanoTime();
-        Cached hit = cache.get(hash);
-        Optional<Caller> caller;
-        if (hit != null && now - hit.loadedAt < CACHE_NANOS) {
-            caller = hit.caller;
-        } else {
-            caller = users.findActiveByTokenHash(hash).map(u -> new Caller(u.name(), u.roles()));
-            if (cache.size() >= CACHE_LIMIT) cache.clear(); // bounded: unknown tokens must not grow memory
-            cache.put(hash, new Cached(caller, now));
-        }
-        Caller c = caller.orElseThrow(() -> new ApiException(401, "unauthenticated",
-                "the API token is not valid (unknown, rotated, or its user is disabled)"));
-        ctx.attribute(Caller.ATTRIBUTE, c);
+        ctx.attribute(Caller.ATTRIBUTE, caller(ApiToken.hash(header.substring(7).trim())));
     }
 
-    private record Cached(Optional<Caller> caller, long loadedAt) {}
+    private Caller caller(String hash) {
+        long now = System.nanoTime();
+        long gen = generation.get();
+        Cached hit = cache.get(hash);
+        if (hit != null && hit.generation == gen && now - hit.loadedAtNanos < CACHE_NANOS) return hit.caller;
+        Optional<Caller> found = users.findActiveByTokenHash(hash).map(u -> new Caller(u.name(), u.roles()));
+        if (found.isEmpty()) {
+            cache.remove(hash);
+            throw new ApiException(401, "unauthenticated", "the API token is not valid (unknown, rotated, or its user is disabled)");
+        }
+        if (cache.size() >= CACHE_LIMIT) cache.clear(); // bounded whatever the number of users
+        cache.put(hash, new Cached(found.get(), gen, now));
+        return found.get();
+    }
+
+    private record Cached(Caller caller, long generation, long loadedAtNanos) {}
 }

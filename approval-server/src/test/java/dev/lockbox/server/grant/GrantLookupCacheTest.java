@@ -49,6 +49,23 @@ class GrantLookupCacheTest {
     }
 
     @Test
+    void aGrantRevokedOnAnotherReplicaIsRefusedOnceTheCacheTtlHasPassed() throws Exception {
+        try (TestServer a = new TestServer(dir.resolve("a")).withCast(); TestServer b = a.replica(dir.resolve("b"))) {
+            AccessRequest r = a.request("bob", TestServer.ENV);
+            a.decide("alice", r.id(), "approve");
+            b.api.get(b.token("bob"), ACTIVE).expect(200);
+            b.api.get(b.token("bob"), ACTIVE).expect(200); // cached on b
+
+            a.decide("alice", r.id(), "revoke");
+            long revokedAt = System.nanoTime();
+
+            assertThat(a.api.get(a.token("bob"), ACTIVE).expect(404).error().error()).isEqualTo("access_revoked");
+            Thread.sleep(Math.max(0, (revokedAt + GrantLookup.CACHE_TTL.toNanos() - System.nanoTime()) / 1_000_000 + 1));
+            assertThat(b.api.get(b.token("bob"), ACTIVE).expect(404).error().error()).isEqualTo("access_revoked");
+        }
+    }
+
+    @Test
     void aCachedGrantIsOnlyEverTheCallersOwn() {
         try (TestServer s = new TestServer(dir).withCast()) {
             AccessRequest r = s.request("bob", TestServer.ENV);

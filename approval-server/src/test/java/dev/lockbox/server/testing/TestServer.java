@@ -71,6 +71,13 @@ public final class TestServer implements AutoCloseable {
         start();
     }
 
+    /** A second server on this one's store (as a replica behind a load balancer), knowing the same tokens; close it first. */
+    public TestServer replica(Path dataDir) {
+        TestServer b = new TestServer(config.withDataDir(dataDir).withStore(config.effectiveStoreUrl(), config.storeUser(), config.storePassword()));
+        b.tokens.putAll(tokens);
+        return b;
+    }
+
     /** The standard cast and environment of the class comment. */
     public TestServer withCast() {
         user("alice", List.of(Role.APPROVER), "alice@example.com");
