@@ -157,6 +157,9 @@ public final class LockboxServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = JsonBody.MAX_BODY;
+            // Javalin copies every response through a new buffer of this size (default: Jetty's 32 KiB
+            // output buffer, allocated per request); API answers are mostly well under 1 KiB.
+            cfg.http.responseBufferSize = 4096;
             // Jetty's default allows 250 threads; on a 2-core host they only time-slice against each
             // other. 32 leaves room for calls that wait on store locks (audit ingest) without that.
             QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, 8 * Runtime.getRuntime().availableProcessors()), 4);

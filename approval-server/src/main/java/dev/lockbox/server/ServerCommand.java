@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,6 +105,8 @@ public final class ServerCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 System.err.println("Lockbox server stopped with an error while closing: " + e);
             } finally {
+                // The access log is written by a background thread: let it write its last lines.
+                if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) logs.stop();
                 stopped.countDown();
             }
         }, "lockbox-shutdown"));

@@ -33,9 +33,17 @@ public record ApiRoutes(
     public void install(JavalinConfig cfg) {
         var r = cfg.routes;
         r.before(ctx -> {
-            if (ctx.path().startsWith("/api/") || ctx.path().equals("/api")) authenticator.authenticate(ctx);
+            String path = ctx.path();
+            if (path.startsWith("/api/") || path.equals("/api")) authenticator.authenticate(ctx);
         });
         r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+
+        // The calls every driver makes (connect, grant polling, statement audit) come first: Javalin
+        // tries a method's routes in the order they were added.
+        r.get("/api/grants/active", grants::active);
+        r.get("/api/grants/{requestId}/status", grants::status);
+        r.post("/api/sessions", sessions::open);
+        r.delete("/api/sessions/{sessionId}", sessions::close);
 
         r.get("/api/users", users::list);
         r.post("/api/users", users::create);
@@ -62,11 +70,6 @@ public record ApiRoutes(
         r.post("/api/requests/{id}/cancel", requests::cancel);
         r.get("/api/requests/{id}/audit", audit::forRequest);
 
-        r.get("/api/grants/active", grants::active);
-        r.get("/api/grants/{requestId}/status", grants::status);
-        r.post("/api/sessions", sessions::open);
-        r.delete("/api/sessions/{sessionId}", sessions::close);
-
         r.post("/api/audit/events", audit::ingest);
         r.get("/api/audit/events", audit::page);
         r.get("/api/audit/environments", export::auditEnvironments);
@@ -92,7 +95,8 @@ public record ApiRoutes(
             if (!ACCESS.isInfoEnabled()) return;
             Caller c = ctx.attribute(Caller.ATTRIBUTE);
             // Path only: no query string, headers or bodies, so no token or password reaches the log.
-            ACCESS.info("{} {} {} {}ms user={}", ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms),
+            long tenths = Math.round(ms * 10.0);
+            ACCESS.info("{} {} {} {}.{}ms user={}", ctx.method(), ctx.path(), ctx.statusCode(), tenths / 10, tenths % 10,
                     c == null ? "-" : c.name());
         });
     }
