@@ -39,20 +39,26 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code GET /api/grants/active} under load: a real server (H2 file store) on loopback, 50
  * engineers each with an approved grant, each client on its own keep-alive HTTP/1.1 connection.
- * Two ways of loading it, both printed:
+ * With {@code -Dlockbox.bench.endpoint=status} the clients poll {@code GET /api/grants/{id}/status}
+ * instead, which is what every driver JVM does every {@code grantCheckIntervalMs} (500 ms) per
+ * grant in use ({@code /api/grants/active} is asked by the CLI; a driver's connect goes through
+ * {@code POST /api/sessions}). Phases, after a warm-up that lasts until the JIT is quiet:
  * <ul>
  *   <li><b>closed loop</b> (max throughput): every client sends its next request as soon as the
  *       previous answer arrived. Latency then mostly measures the queue the clients themselves
  *       build (Little's law: mean latency = clients / throughput), so it says how fast, not how
  *       responsive.</li>
  *   <li><b>open loop</b> at fixed total rates (default 2,000 and 5,000 req/s): each client sends
- *       on a fixed schedule, and latency is measured from the <i>scheduled</i> send time, so a
- *       stall is charged to every request it delayed (no coordinated omission). Idle clients
- *       sleep, leaving the CPU to the server: this is the figure the p99 target is about.</li>
+ *       on a fixed schedule, and latency is measured from the <i>scheduled</i> send time, so a stall
+ *       is charged to every request it delayed (no coordinated omission). Idle clients sleep,
+ *       leaving the CPU to the server: this is the figure the p99 target is about.</li>
  * </ul>
+ * Each phase also prints the process's CPU time per request (user and kernel; the clients' share
+ * measured on their own threads, the rest is the server's) and the biggest consumers by thread.
+ * The server logs as in production (logback.xml, one access line per request) to a file.
  *
  * <p>Run: {@code mvn -B -o -pl approval-server test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.lockbox.server.bench.GrantLookupBenchmark -Dexec.args="50 20 2000 5000"}
+ * -Dexec.mainClass=dev.lockbox.server.bench.GrantLookupBenchmark -Dexec.args="50 10 1000 2000 5000"}
  * (args: clients, seconds per phase, open-loop rates in req/s).
  */
 public final class GrantLookupBenchmark {
@@ -131,16 +137,16 @@ public final class GrantLookupBenchmark {
      */
     private record Phase(long[] sortedNanos, double seconds, Cpu cpu, long clientCpuNanos, Map<String, Long> threadCpuNanos) {}
 
-    /** CPU time (user + kernel, ns) of every thread of this process by name, digits folded ("lockbox-http-#"); empty without procfs. */
-    private static Map<String, Long> threadCpu() {
-        Map<String, Long> out = new TreeMap<>();
+    /** CPU time (user + kernel, ns) of every thread of this process, by thread id; empty without procfs. */
+    private static Map<String, ThreadCpu> threadCpu() {
+        Map<String, ThreadCpu> out = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
                     String stat = Files.readString(t.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
+                    out.put(t.getFileName().toString(), new ThreadCpu(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L));
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -148,6 +154,19 @@ public final class GrantLookupBenchmark {
         } catch (IOException e) {
             return out;
         }
+        return out;
+    }
+
+    /** A thread's name with digits folded ("lockbox-http-#") and its CPU time so far. */
+    private record ThreadCpu(String name, long nanos) {}
+
+    /** CPU used between the two snapshots by thread name; threads that ended in between are missing (their time is in the totals). */
+    private static Map<String, Long> minus(Map<String, ThreadCpu> after, Map<String, ThreadCpu> before) {
+        Map<String, Long> out = new TreeMap<>();
+        after.forEach((tid, t) -> {
+            ThreadCpu b = before.get(tid);
+            out.merge(t.name(), t.nanos() - (b == null ? 0 : b.nanos()), Long::sum);
+        });
         return out;
     }
 
@@ -189,7 +208,7 @@ public final class GrantLookupBenchmark {
     /** {@code rate} 0 = closed loop; otherwise the total requests per second, spread evenly over the clients. */
     private static Phase run(URI[] uris, String[] tokens, int seconds, int rate) throws InterruptedException {
         Cpu cpu0 = Cpu.now();
-        Map<String, Long> threads0 = threadCpu();
+        Map<String, ThreadCpu> threads0 = threadCpu();
         AtomicLong clientCpu = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(seconds).toNanos();
@@ -237,12 +256,6 @@ public final class GrantLookupBenchmark {
         double elapsed = (Math.max(System.nanoTime(), deadline) - start) / 1e9;
         return new Phase(Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray(), Math.min(elapsed, seconds + 0.0),
                 Cpu.now().minus(cpu0), clientCpu.get(), minus(threadCpu(), threads0));
-    }
-
-    private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
-        Map<String, Long> out = new TreeMap<>();
-        after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
-        return out;
     }
 
     private static String loadAverage() {
