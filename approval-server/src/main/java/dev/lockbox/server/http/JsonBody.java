@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  */
 public final class JsonBody {
     public static final int MAX_BODY = 1024 * 1024;
+    /** Bodies up to this size are read to the end before a 413, larger ones are refused unread. */
+    private static final long MAX_DRAINED = 4L * MAX_BODY;
     private static final String BODY_ATTRIBUTE = "lockbox.body";
     private final ObjectMapper mapper;
 
@@ -73,14 +75,25 @@ public final class JsonBody {
     public static byte[] bytes(Context ctx) {
         byte[] cached = ctx.attribute(BODY_ATTRIBUTE);
         if (cached != null) return cached;
-        if (ctx.req().getContentLengthLong() > MAX_BODY) throw tooLarge();
+        // Far over the limit: refused unread (the client may see the connection close mid-upload).
+        if (ctx.req().getContentLengthLong() > MAX_DRAINED) throw tooLarge();
         byte[] body;
         try (InputStream in = ctx.req().getInputStream()) {
             body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                // A little over: read the rest first, so the client gets its 413 rather than a reset
+                // connection while it is still sending.
+                long left = MAX_DRAINED - body.length;
+                while (left > 0) {
+                    long skipped = in.skip(left);
+                    if (skipped <= 0 && in.read() < 0) break;
+                    left -= Math.max(skipped, 1);
+                }
+                throw tooLarge();
+            }
         } catch (IOException e) {
             throw ApiException.invalid("body", "could not be read");
         }
-        if (body.length > MAX_BODY) throw tooLarge();
         ctx.attribute(BODY_ATTRIBUTE, body);
         return body;
     }
