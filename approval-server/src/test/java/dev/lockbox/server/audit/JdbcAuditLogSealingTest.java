@@ -1,5 +1,6 @@
 package dev.lockbox.server.audit;
 
+import dev.lockbox.server.testing.MutableClock;
 import static dev.lockbox.server.audit.AuditFixtures.T0;
 import static dev.lockbox.server.audit.AuditFixtures.allowed;
 import static dev.lockbox.server.audit.AuditFixtures.assertWholeChain;

@@ -1,5 +1,6 @@
 package dev.lockbox.server.broker;
 
+import dev.lockbox.server.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 abstract class CredentialBrokerContract {
     static final String ENV = "shop";
 
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T09:00:00Z"));
     final List<BrokerEvent> events = new CopyOnWriteArrayList<>();
     TestTarget target;
     BrokerStore brokerStore;

@@ -1,5 +1,7 @@
 package dev.lockbox.server.broker;
 
+import java.time.Instant;
+import dev.lockbox.server.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +39,7 @@ class CredentialBrokerRecoveryTest {
 
     @TempDir
     Path dir;
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T09:00:00Z"));
     final List<BrokerEvent> events = new CopyOnWriteArrayList<>();
     H2TestTarget target;
     BrokerStore store;

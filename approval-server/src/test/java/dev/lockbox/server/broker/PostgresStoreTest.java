@@ -1,5 +1,7 @@
 package dev.lockbox.server.broker;
 
+import java.time.Instant;
+import dev.lockbox.server.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +19,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /** The broker's record on a PostgreSQL store (the shared store of several replicas), with an H2 target. */
 class PostgresStoreTest {
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T09:00:00Z"));
     PostgresTestDatabase storeDb;
     H2TestTarget target;
     PGSimpleDataSource store;

@@ -1,5 +1,6 @@
 package dev.lockbox.driver.testing;
 
+import dev.lockbox.fixtures.MutableClock;
 import dev.lockbox.driver.LockboxDriver;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,7 +15,7 @@ import java.util.UUID;
  * {@link #admin()} is a raw connection to the same database, to look behind the driver's back.
  */
 public final class LockboxFixture implements AutoCloseable {
-    public final TestClock clock = new TestClock();
+    public final MutableClock clock = MutableClock.startingNow();
     public final String h2Url = "jdbc:h2:mem:lockbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     public final InMemoryLockboxServer server = new InMemoryLockboxServer("shop", h2Url, clock);
     public final LockboxDriver driver = new LockboxDriver(config -> server, clock);
