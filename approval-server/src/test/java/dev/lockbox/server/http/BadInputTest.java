@@ -96,6 +96,17 @@ class BadInputTest {
         assertThat(s.api.sendBytes("POST", s.token("bob"), "/api/requests", atLimit).status()).isEqualTo(400);
     }
 
+    @Test
+    void chunkedBodyOverOneMebibyteIs413() { // nothing stored: checked after each test
+        byte[] big = new byte[2 * 1024 * 1024];
+        Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        big[big.length - 1] = '}';
+        // No Content-Length: the limit is enforced while reading, not from the header.
+        Response r = s.api.sendChunked("POST", s.token("bob"), "/api/requests", big).expect(413);
+        assertThat(r.error().error()).isEqualTo("too_large");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "name pattern      | {\"name\":\"Bad Name\",\"roles\":[\"engineer\"]} | name",

@@ -49,10 +49,19 @@ public final class ApiClient {
     }
 
     public Response sendBytes(String method, String token, String path, byte[] body) {
+        return exchange(method, token, path, body == null ? null : HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /** The body without a Content-Length (chunked transfer encoding), as a streaming client sends it. */
+    public Response sendChunked(String method, String token, String path, byte[] body) {
+        return exchange(method, token, path, HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
+    }
+
+    private Response exchange(String method, String token, String path, HttpRequest.BodyPublisher body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (token != null) b.header("Authorization", "Bearer " + token);
         if (body != null) b.header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
