@@ -29,10 +29,10 @@ final class AuditEventRows {
             + " support_ticket_id, engineer, db_user, session_id, client_host, application_name, action,"
             + " action_class, objects, statement, parameters, decision, deny_reason, succeeded, rows_affected,"
             + " error, duration_ms, prev_hash, hash";
-    private static final String INSERT = "INSERT INTO audit_event (" + COLUMNS + ", received_at, awaiting_outcome_since)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO audit_event (" + COLUMNS + ", received_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String SEAL = "UPDATE audit_event SET succeeded = ?, rows_affected = ?, error = ?,"
-            + " duration_ms = ?, sequence = ?, prev_hash = ?, hash = ?, awaiting_outcome_since = NULL"
+            + " duration_ms = ?, sequence = ?, prev_hash = ?, hash = ?"
             + " WHERE event_id = ? AND sequence IS NULL";
 
     private final ObjectMapper json = LockboxJson.newMapper();
@@ -44,13 +44,18 @@ final class AuditEventRows {
         }
     }
 
-    /** Inserts events; sealed ones carry their chain fields, unsealed ones wait for their outcome since {@code now}. */
+    /**
+     * Inserts events; sealed ones carry their chain fields, unsealed ones are also listed in
+     * {@code audit_awaiting}: they wait for their outcome since {@code now}.
+     */
     void insert(Connection c, Collection<AuditEvent> events, Instant now) throws SQLException {
         if (events.isEmpty()) return;
         OffsetDateTime received = utc(now);
+        List<AuditEvent> waiting = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (AuditEvent e : events) {
                 boolean sealed = e.hash() != null;
+                if (!sealed) waiting.add(e);
                 int i = 1;
                 ps.setString(i++, e.eventId());
                 ps.setString(i++, e.environment());
@@ -77,8 +82,18 @@ final class AuditEventRows {
                 setDouble(ps, i++, e.durationMs());
                 ps.setString(i++, e.prevHash());
                 ps.setString(i++, e.hash());
-                ps.setObject(i++, received);
-                if (sealed) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE); else ps.setObject(i, received);
+                ps.setObject(i, received);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        if (waiting.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_awaiting (event_id, environment, since) VALUES (?, ?, ?)")) {
+            for (AuditEvent e : waiting) {
+                ps.setString(1, e.eventId());
+                ps.setString(2, e.environment());
+                ps.setObject(3, received);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -106,6 +121,13 @@ final class AuditEventRows {
                 if (counts[k] == 0) throw new SQLException("audit event " + sealed.get(k).eventId() + " was sealed concurrently");
             }
         }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_awaiting WHERE event_id = ?")) {
+            for (AuditEvent e : sealed) {
+                ps.setString(1, e.eventId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** Locks and returns the stored events among {@code ids} for the rest of the transaction. */
@@ -132,11 +154,14 @@ final class AuditEventRows {
         ps.setArray(1, c.createArrayOf("VARCHAR", ids.toArray(String[]::new)));
     }
 
-    /** Ids and environments of events still waiting for an outcome since {@code cutoff} or earlier, oldest first. */
+    /**
+     * Ids and environments of events still waiting for an outcome since {@code cutoff} or earlier, oldest
+     * first. Read from {@code audit_awaiting}, which holds only waiting events: the cost does not grow with the log.
+     */
     List<Map.Entry<String, String>> overdue(Connection c, Instant cutoff, int limit) throws SQLException {
         List<Map.Entry<String, String>> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT event_id, environment FROM audit_event"
-                + " WHERE awaiting_outcome_since <= ? ORDER BY awaiting_outcome_since LIMIT ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT event_id, environment FROM audit_awaiting"
+                + " WHERE since <= ? ORDER BY since LIMIT ?")) {
             ps.setObject(1, utc(cutoff));
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
@@ -146,17 +171,19 @@ final class AuditEventRows {
         return out;
     }
 
-    /** Locks the events among {@code ids} that still wait for an outcome since {@code cutoff} or earlier. */
-    List<AuditEvent> lockOverdue(Connection c, Collection<String> ids, Instant cutoff) throws SQLException {
+    /**
+     * Locks the events among {@code ids} (found by {@link #overdue}) and returns those still unsealed. An
+     * event's waiting time is fixed when it is stored, so one found overdue stays overdue until sealed.
+     */
+    List<AuditEvent> lockOverdue(Connection c, Collection<String> ids) throws SQLException {
         List<AuditEvent> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", awaiting_outcome_since FROM audit_event"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
                 + " WHERE event_id = ANY (?) FOR UPDATE")) {
             setIds(c, ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    OffsetDateTime since = rs.getObject("awaiting_outcome_since", OffsetDateTime.class);
                     AuditEvent e = read(rs);
-                    if (since != null && e.hash() == null && !since.toInstant().isAfter(cutoff)) out.add(e);
+                    if (e.hash() == null) out.add(e);
                 }
             }
         }

@@ -355,7 +355,7 @@ public final class JdbcAuditLog implements AuditLog {
             }
             int round = 0;
             for (Map.Entry<String, List<String>> env : byEnvironment.entrySet()) {
-                round += tx.run(c -> sealOverdue(c, env.getKey(), env.getValue(), cutoff));
+                round += tx.run(c -> sealOverdue(c, env.getKey(), env.getValue()));
             }
             sealed += round;
             // A round that sealed nothing found only events that others sealed meanwhile: stop, the next call continues.
@@ -363,9 +363,9 @@ public final class JdbcAuditLog implements AuditLog {
         }
     }
 
-    private int sealOverdue(Connection c, String environment, List<String> ids, Instant cutoff) throws SQLException {
+    private int sealOverdue(Connection c, String environment, List<String> ids) throws SQLException {
         // Re-checked under the row locks: an outcome or another replica may have sealed some meanwhile.
-        List<AuditEvent> still = rows.lockOverdue(c, ids, cutoff);
+        List<AuditEvent> still = rows.lockOverdue(c, ids);
         if (still.isEmpty()) return 0;
         still.sort(Comparator.comparing(AuditEvent::eventTime).thenComparing(AuditEvent::eventId));
         ChainHead head = ChainHead.lock(c, environment);

@@ -14,9 +14,12 @@ import org.flywaydb.core.Flyway;
  */
 final class AuditStore implements AutoCloseable {
     final HikariDataSource ds;
+    /** The PostgreSQL schema of this store, null on H2. */
+    private final String schema;
 
-    private AuditStore(HikariDataSource ds) {
+    private AuditStore(HikariDataSource ds, String schema) {
         this.ds = ds;
+        this.schema = schema;
     }
 
     /**
@@ -25,14 +28,26 @@ final class AuditStore implements AutoCloseable {
      * schema there, to run the same tests on PostgreSQL.
      */
     static AuditStore inMemory(String name) {
+        return inMemory(name, null);
+    }
+
+    /** As {@link #inMemory(String)}, migrated only up to {@code version} (all migrations when null). */
+    static AuditStore inMemory(String name, String version) {
         String postgres = postgresUrl();
-        if (postgres == null || postgres.isBlank()) return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", 8);
+        if (postgres == null || postgres.isBlank()) {
+            return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", 8, null, version);
+        }
         String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
-        return open(withSchema(postgres, schema), postgresUser(postgres), 8, schema);
+        return open(withSchema(postgres, schema), postgresUser(postgres), 8, schema, version);
+    }
+
+    /** Applies the audit migrations not applied yet. */
+    void migrate() {
+        flyway(ds, schema, null).migrate();
     }
 
     static AuditStore open(String url, int poolSize) {
-        return open(url, "sa", poolSize, null);
+        return open(url, "sa", poolSize, null, null);
     }
 
     /** A second pool on the same PostgreSQL schema as {@code inMemory(name)}, or null when the tests run on H2. */
@@ -40,7 +55,7 @@ final class AuditStore implements AutoCloseable {
         String postgres = postgresUrl();
         if (postgres == null || postgres.isBlank()) return null;
         String schema = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_");
-        return open(withSchema(postgres, schema), postgresUser(postgres), poolSize, schema);
+        return open(withSchema(postgres, schema), postgresUser(postgres), poolSize, schema, null);
     }
 
     /**
@@ -65,7 +80,7 @@ final class AuditStore implements AutoCloseable {
         return url.matches(".*[?&]user=.*") ? null : "postgres";
     }
 
-    private static AuditStore open(String url, String user, int poolSize, String schema) {
+    private static AuditStore open(String url, String user, int poolSize, String schema, String version) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
@@ -73,10 +88,15 @@ final class AuditStore implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("audit-test");
         HikariDataSource ds = new HikariDataSource(config);
+        flyway(ds, schema, version).migrate();
+        return new AuditStore(ds, schema);
+    }
+
+    private static Flyway flyway(HikariDataSource ds, String schema, String version) {
         var flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration/audit");
         if (schema != null) flyway.schemas(schema).createSchemas(true);
-        flyway.load().migrate();
-        return new AuditStore(ds);
+        if (version != null) flyway.target(version);
+        return flyway.load();
     }
 
     long count(String table) {

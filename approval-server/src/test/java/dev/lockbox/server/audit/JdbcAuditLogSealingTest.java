@@ -66,7 +66,7 @@ class JdbcAuditLogSealingTest {
         events = log.page("sales", 0, 10).events();
         assertThat(events).extracting(AuditEvent::eventId).containsExactly(first.eventId(), second.eventId());
         assertWholeChain(events);
-        assertThat(store.longQuery("SELECT COUNT(*) FROM audit_event WHERE awaiting_outcome_since IS NOT NULL")).isZero();
+        assertThat(store.longQuery("SELECT COUNT(*) FROM audit_awaiting")).isZero();
     }
 
     @Test
