@@ -205,13 +205,16 @@ final class AuditEventRows {
     }
 
     /**
-     * Sealed events of one request, in order (a request belongs to one environment, hence one chain).
-     * Found through the {@code (request_id)} index (V101) and sorted: one request's events are few.
+     * Sealed events of one request after a sequence, in order, at most {@code limit} (a request belongs to
+     * one environment, hence one chain). Found through the {@code (request_id)} index (V101) and sorted:
+     * one request's events are few beside the log's.
      */
-    List<AuditEvent> forRequest(Connection c, String requestId) throws SQLException {
+    List<AuditEvent> forRequest(Connection c, String requestId, long afterSequence, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
-                + " WHERE request_id = ? AND sequence IS NOT NULL ORDER BY sequence")) {
+                + " WHERE request_id = ? AND sequence > ? ORDER BY sequence LIMIT ?")) {
             ps.setString(1, requestId);
+            ps.setLong(2, afterSequence);
+            ps.setInt(3, limit);
             return readAll(ps);
         }
     }

@@ -29,8 +29,11 @@ public interface AuditLog {
     /** Sealed events of one environment with sequence > afterSequence, in order, at most limit. */
     AuditEventPage page(String environment, long afterSequence, int limit);
 
-    /** Sealed events recorded under one request, in order. */
-    List<AuditEvent> forRequest(String requestId);
+    /**
+     * Sealed events recorded under one request with {@code sequence > afterSequence}, in order, at most
+     * {@code limit} (capped like {@link #page}): a long session's trail is read a page at a time.
+     */
+    List<AuditEvent> forRequest(String requestId, long afterSequence, int limit);
 
     /**
      * Seals the events whose outcome has not arrived by {@code now} minus the outcome timeout

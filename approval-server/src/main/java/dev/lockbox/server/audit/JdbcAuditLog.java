@@ -338,9 +338,12 @@ public final class JdbcAuditLog implements AuditLog {
     }
 
     @Override
-    public List<AuditEvent> forRequest(String requestId) {
+    public List<AuditEvent> forRequest(String requestId, long afterSequence, int limit) {
         if (requestId == null || requestId.isBlank()) throw ApiException.invalid("requestId", "is required");
-        return read(c -> rows.forRequest(c, requestId));
+        if (afterSequence < 0) throw ApiException.invalid("afterSequence", "must be 0 or more");
+        if (limit < 1) throw ApiException.invalid("limit", "must be at least 1");
+        int capped = Math.min(limit, MAX_PAGE);
+        return read(c -> rows.forRequest(c, requestId, afterSequence, capped));
     }
 
     @Override

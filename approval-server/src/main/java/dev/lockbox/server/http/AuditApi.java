@@ -2,11 +2,14 @@ package dev.lockbox.server.http;
 
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.AuditEvent;
+import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.server.audit.AuditLog;
 import dev.lockbox.server.environment.EnvironmentStore;
 import dev.lockbox.server.request.RequestStore;
 import io.javalin.http.Context;
+import java.util.List;
 
 /** The audit routes: who may write and read the {@link AuditLog} (the log itself lives in the audit package). */
 public final class AuditApi {
@@ -45,7 +48,12 @@ public final class AuditApi {
         if (!approver && !caller.hasAny(Role.AUDITOR, Role.ADMIN)) {
             throw ApiException.forbidden("the audit trail of request " + id + " is for auditors, admins and approvers of " + r.environment());
         }
-        ctx.json(auditLog.forRequest(id));
+        long after = number(ctx, "afterSequence", 0, 0, Long.MAX_VALUE);
+        int limit = (int) number(ctx, "limit", MAX_PAGE, 1, MAX_PAGE);
+        List<AuditEvent> events = auditLog.forRequest(id, after, limit);
+        // A full page may have more behind it: say where the next one starts.
+        if (events.size() == limit) ctx.header(AuditEventPage.NEXT_AFTER_SEQUENCE_HEADER, Long.toString(events.get(events.size() - 1).sequence()));
+        ctx.json(events);
     }
 
     private static long number(Context ctx, String name, long dflt, long min, long max) {

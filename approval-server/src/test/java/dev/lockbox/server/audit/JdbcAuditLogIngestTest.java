@@ -242,10 +242,10 @@ class JdbcAuditLogIngestTest {
         AuditEventSubmission done = allowed("r1", now(), "SELECT 2");
         AuditEventSubmission other = denied("r2", now(), "DROP TABLE x");
         log.ingest("alice", new AuditBatch("sales", List.of(pending, done, other), List.of(ok(done, 1))));
-        assertThat(log.forRequest("r1")).extracting(AuditEvent::eventId).containsExactly(done.eventId());
-        assertThat(log.forRequest("r2")).extracting(AuditEvent::eventId).containsExactly(other.eventId());
-        assertThat(log.forRequest("nope")).isEmpty();
-        assertThatThrownBy(() -> log.forRequest(null)).isInstanceOf(ApiException.class);
+        assertThat(log.forRequest("r1", 0, 100)).extracting(AuditEvent::eventId).containsExactly(done.eventId());
+        assertThat(log.forRequest("r2", 0, 100)).extracting(AuditEvent::eventId).containsExactly(other.eventId());
+        assertThat(log.forRequest("nope", 0, 100)).isEmpty();
+        assertThatThrownBy(() -> log.forRequest(null, 0, 100)).isInstanceOf(ApiException.class);
     }
 
     @Test
@@ -255,8 +255,28 @@ class JdbcAuditLogIngestTest {
         AuditEventSubmission second = denied("r1", now(), "DROP TABLE x");
         log.ingest("alice", new AuditBatch("sales", List.of(first, second), List.of()));
         log.ingest("alice", new AuditBatch("sales", List.of(), List.of(ok(first, 1))));
-        List<AuditEvent> events = log.forRequest("r1");
+        List<AuditEvent> events = log.forRequest("r1", 0, 100);
         assertThat(events).extracting(AuditEvent::eventId).containsExactly(second.eventId(), first.eventId());
         assertThat(events).extracting(AuditEvent::sequence).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void forRequestIsReadAPageAtATime() {
+        List<AuditEventSubmission> mine = new ArrayList<>();
+        for (int i = 0; i < 7; i++) mine.add(denied("r1", now(), "DROP TABLE t" + i));
+        log.ingest("alice", new AuditBatch("sales", mine, List.of()));
+        log.ingest("alice", new AuditBatch("sales", List.of(denied("r2", now(), "DROP TABLE other")), List.of()));
+
+        List<AuditEvent> first = log.forRequest("r1", 0, 3);
+        assertThat(first).extracting(AuditEvent::sequence).containsExactly(1L, 2L, 3L);
+        List<AuditEvent> rest = log.forRequest("r1", 3, 10);
+        assertThat(rest).extracting(AuditEvent::sequence).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(log.forRequest("r1", 7, 10)).isEmpty();
+        assertThat(log.forRequest("r1", 0, 1_000_000)).hasSize(7); // capped at the largest page, not refused
+
+        assertThatThrownBy(() -> log.forRequest("r1", -1, 10)).isInstanceOfSatisfying(ApiException.class,
+                ex -> assertThat(ex.getMessage()).startsWith("afterSequence"));
+        assertThatThrownBy(() -> log.forRequest("r1", 0, 0)).isInstanceOfSatisfying(ApiException.class,
+                ex -> assertThat(ex.getMessage()).startsWith("limit"));
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -64,7 +65,7 @@ public final class ApiClient {
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body());
+            return new Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -73,7 +74,12 @@ public final class ApiClient {
         }
     }
 
-    public record Response(int status, String body) {
+    public record Response(int status, String body, HttpHeaders headers) {
+        /** The response header's value, or null when absent. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public <T> T as(Class<T> type) {
             try {
                 return JSON.readValue(body, type);

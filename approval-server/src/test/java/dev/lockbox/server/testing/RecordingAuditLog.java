@@ -36,7 +36,7 @@ public final class RecordingAuditLog implements AuditLog {
     }
 
     @Override
-    public List<AuditEvent> forRequest(String requestId) {
+    public List<AuditEvent> forRequest(String requestId, long afterSequence, int limit) {
         return List.of();
     }
 

@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
  */
 public final class LockboxClient {
     /** Request ids go into URL paths: anything else (a slash, dots) could address another endpoint. */
+    /** The server's largest page of a request's audit trail. */
+    private static final int AUDIT_PAGE = 10_000;
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
 
     private final ServerCredentials credentials;
@@ -88,7 +90,16 @@ public final class LockboxClient {
 
     /** The SQL audit events recorded under one request (auditors, admins, the environment's approvers). */
     public List<AuditEvent> requestAudit(String id) {
-        return send("GET", "/api/requests/" + requestId(id) + "/audit", null, new TypeReference<List<AuditEvent>>() {});
+        // Read a page at a time: a page shorter than asked for is the last one.
+        List<AuditEvent> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<AuditEvent> page = send("GET", "/api/requests/" + requestId(id) + "/audit?afterSequence=" + after
+                    + "&limit=" + AUDIT_PAGE, null, new TypeReference<List<AuditEvent>>() {});
+            all.addAll(page);
+            if (page.size() < AUDIT_PAGE) return all;
+            after = page.get(page.size() - 1).sequence();
+        }
     }
 
     public ActiveGrant activeGrant(String environment) {
