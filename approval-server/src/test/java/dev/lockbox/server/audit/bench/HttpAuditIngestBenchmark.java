@@ -14,10 +14,12 @@ import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
 import dev.lockbox.server.testing.ApiClient;
 import java.lang.management.ManagementFactory;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,7 +37,7 @@ import java.util.stream.Stream;
  * Audit ingest throughput measured at the server over HTTP: a real {@link LockboxServer} on loopback
  * (embedded H2 file store with the server's own URL, so commits are written before the 2xx), an
  * environment, one approver and several engineers created through the API, each engineer with an
- * approved grant; then each client thread (JDK HttpClient, one engineer) posts
+ * approved grant; then each client thread (one engineer, a kept-alive {@code HttpURLConnection} on its own thread) posts
  * {@code POST /api/audit/events}:
  * <ul>
  *   <li>batched: 100 events per post, each ALLOWED one with its outcome (the async driver);</li>
@@ -84,16 +86,15 @@ public final class HttpAuditIngestBenchmark {
             System.out.printf("HTTP ingest: %d client threads, server %s, H2 file store (%s), %d cores, JDK %s%n",
                     threads, server.baseUrl(), config.effectiveStoreUrl().replaceFirst("^.*;", ";"),
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI uri = URI.create(server.baseUrl() + "/api/audit/events");
+            URL uri = URI.create(server.baseUrl() + "/api/audit/events").toURL();
             long sent = 0;
-            sent += measure("warm-up (batched)", http, uri, engineers, Math.min(20_000, batchedEvents), 100, true);
-            sent += measure("batched: 100 events with their outcomes", http, uri, engineers, batchedEvents, 100, true);
+            sent += measure("warm-up (batched)", uri, engineers, Math.min(20_000, batchedEvents), 100, true);
+            sent += measure("batched: 100 events with their outcomes", uri, engineers, batchedEvents, 100, true);
             if (singleEvents > 0) {
                 // The single-event path runs other code (and far more requests) than the batched one: warm it too.
-                sent += measure("warm-up (single)", http, uri, engineers, Math.min(2_000, singleEvents), 1, false);
+                sent += measure("warm-up (single)", uri, engineers, Math.min(2_000, singleEvents), 1, false);
             }
-            sent += measure("single: 1 event + previous outcome", http, uri, engineers, singleEvents, 1, false);
+            sent += measure("single: 1 event + previous outcome", uri, engineers, singleEvents, 1, false);
             long sealed = countSealed(api);
             if (sealed != sent) throw new IllegalStateException("sent " + sent + " events but " + sealed + " are sealed");
             return sent;
@@ -122,7 +123,7 @@ public final class HttpAuditIngestBenchmark {
                 .expect(201).as(IssuedToken.class).token();
     }
 
-    private static long measure(String name, HttpClient http, URI uri, List<Engineer> engineers, int events,
+    private static long measure(String name, URL uri, List<Engineer> engineers, int events,
             int perPost, boolean outcomesWithEvents) throws Exception {
         int threads = engineers.size();
         int perThread = events / threads / perPost;
@@ -138,7 +139,7 @@ public final class HttpAuditIngestBenchmark {
                 Engineer engineer = engineers.get(t);
                 List<byte[]> mine = work.get(t);
                 running.add(pool.submit(() -> {
-                    for (byte[] body : mine) post(http, uri, engineer.token(), body);
+                    for (byte[] body : mine) post(uri, engineer.token(), body);
                     return null;
                 }));
             }
@@ -156,15 +157,33 @@ public final class HttpAuditIngestBenchmark {
         }
     }
 
-    private static void post(HttpClient http, URI uri, String token, byte[] body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("POST /api/audit/events: " + response.statusCode() + " " + response.body());
+    /**
+     * One POST on the calling thread over a kept-alive connection ({@code HttpURLConnection}, as the
+     * driver's client does): the JDK {@code HttpClient} would hand every exchange to its selector thread
+     * and back, CPU the clients would take from the server on these 2 cores.
+     */
+    private static void post(URL uri, String token, byte[] body) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) uri.openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(body.length);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(60_000);
+        c.setRequestProperty("Authorization", "Bearer " + token);
+        c.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(body);
         }
-        AuditAck ack = ApiClient.JSON.readValue(response.body(), AuditAck.class);
+        int status = c.getResponseCode();
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        byte[] answer;
+        try (in) {
+            answer = in == null ? new byte[0] : in.readAllBytes(); // read to the end: the connection is reused
+        }
+        if (status != 200) {
+            throw new IllegalStateException("POST /api/audit/events: " + status + " " + new String(answer, StandardCharsets.UTF_8));
+        }
+        AuditAck ack = ApiClient.JSON.readValue(answer, AuditAck.class);
         if (ack.duplicates() != 0) throw new IllegalStateException("unexpected duplicates: " + ack);
     }
 
