@@ -26,7 +26,7 @@ class ServerSettingsTest {
         assertThat(c.recentWindow()).isEqualTo(Duration.ofDays(28));
         assertThat(c.outcomeTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(c.effectiveStoreUrl()).startsWith("jdbc:h2:file:").endsWith("lockbox;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000");
+        assertThat(c.effectiveStoreUrl()).startsWith("jdbc:h2:file:").endsWith("lockbox;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256");
         assertThat(c.toString()).doesNotContain("x".repeat(32));
     }
 

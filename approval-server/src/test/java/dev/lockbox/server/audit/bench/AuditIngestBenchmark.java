@@ -10,6 +10,7 @@ import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.audit.Decision;
 import dev.lockbox.api.request.RequestStatus;
 import dev.lockbox.server.audit.GrantRecord;
+import dev.lockbox.server.ServerConfig;
 import dev.lockbox.server.audit.JdbcAuditLog;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ import org.flywaydb.core.Flyway;
 
 /**
  * Audit ingest throughput at the store layer (no HTTP): an embedded H2 <em>file</em> store with the
- * server's durable settings ({@code WRITE_DELAY=0}) behind HikariCP, several threads, each an engineer with its own grant in one shared environment (so all
+ * server's own URL ({@code ServerConfig}: {@code WRITE_DELAY=0}, durable) behind HikariCP, several threads, each an engineer with its own grant in one shared environment (so all
  * of them contend for the same chain head), shipping like the driver does:
  * <ul>
  *   <li>batched, outcomes with their events: 100 events per call, each ALLOWED one with its outcome (the
@@ -70,8 +71,8 @@ public final class AuditIngestBenchmark {
 
     private static void run(Path dir, int threads, int batchedEvents, int singleEvents) throws Exception {
         HikariConfig config = new HikariConfig();
-        // The server's own H2 settings (ServerConfig): WRITE_DELAY=0, so every commit is written before the call returns.
-        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("lockbox").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000");
+        // The server's own H2 URL (ServerConfig): WRITE_DELAY=0, so every commit is written before the call returns.
+        config.setJdbcUrl(ServerConfig.defaults().withDataDir(dir).effectiveStoreUrl());
         config.setUsername("sa");
         config.setPassword("");
         config.setMaximumPoolSize(threads + 2);
@@ -84,7 +85,8 @@ public final class AuditIngestBenchmark {
             }
             JdbcAuditLog log = new JdbcAuditLog(ds, Clock.systemUTC(), id -> Optional.ofNullable(grants.get(id)),
                     Duration.ofMinutes(5));
-            System.out.printf("threads=%d, H2 file store (WRITE_DELAY=0), %d cores, JDK %s%n", threads,
+            System.out.printf("threads=%d, H2 file store (%s), %d cores, JDK %s%n", threads,
+                    config.getJdbcUrl().replaceFirst("^[^;]*", ""),
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             measure("warm-up", log, threads, Math.min(20_000, batchedEvents), 100, true);
             measure("batched: 100 events with their outcomes", log, threads, batchedEvents, 100, true);
