@@ -72,7 +72,10 @@ public final class AuditIngestBenchmark {
     private static void run(Path dir, int threads, int batchedEvents, int singleEvents) throws Exception {
         HikariConfig config = new HikariConfig();
         // The server's own H2 URL (ServerConfig): WRITE_DELAY=0, so every commit is written before the call returns.
-        config.setJdbcUrl(ServerConfig.defaults().withDataDir(dir).effectiveStoreUrl());
+        // -Dlockbox.bench.h2Settings=";WRITE_DELAY=0;..." replaces its settings, to compare them in one harness.
+        String url = ServerConfig.defaults().withDataDir(dir).effectiveStoreUrl();
+        String settings = System.getProperty("lockbox.bench.h2Settings");
+        config.setJdbcUrl(settings == null ? url : url.substring(0, url.indexOf(';')) + settings);
         config.setUsername("sa");
         config.setPassword("");
         config.setMaximumPoolSize(threads + 2);
