@@ -1,0 +1,106 @@
+package dev.lockbox.server.bench;
+
+import dev.lockbox.server.ServerCommand;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The approval server as its own JVM, started as {@code ./lockbox server} starts it: the JVM
+ * options of {@code approval-server/server-jvm.options} (the production defaults, passed as a
+ * {@code java @file} argument file), then {@code $LOCKBOX_JAVA_OPTS}, then
+ * {@link ServerCommand} with the production logging ({@code logback.xml}: one access line per
+ * request on stderr, which goes to a file here as it would to a journal). So the benchmark measures
+ * the server's own garbage collector and JIT, not the load generator's.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("Lockbox server listening on (http://\\S+)\\s");
+
+    private final Process process;
+    private final Path log;
+    private final String baseUrl;
+    private final List<String> command;
+
+    private ServerProcess(Process process, Path log, String baseUrl, List<String> command) {
+        this.process = process;
+        this.log = log;
+        this.baseUrl = baseUrl;
+        this.command = command;
+    }
+
+    /**
+     * {@code optionsFile}: the server's JVM argument file ({@code server-jvm.options}); the class
+     * path is this JVM's without its test classes.
+     */
+    static ServerProcess start(Path optionsFile, Path dataDir, String adminToken) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(optionsFile)) throw new IllegalArgumentException("no JVM options file " + optionsFile.toAbsolutePath());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("@" + optionsFile.toAbsolutePath());
+        String extra = System.getenv("LOCKBOX_JAVA_OPTS"); // as the launcher: after the file, so they win
+        if (extra != null && !extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", serverClassPath(), ServerCommand.class.getName(),
+                "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString()));
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("LOCKBOX_ADMIN_TOKEN", adminToken);
+        Process process = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            Matcher m = LISTENING.matcher(Files.readString(log));
+            if (m.find()) return new ServerProcess(process, log, m.group(1), cmd);
+            if (!process.isAlive()) break;
+            Thread.sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the server did not start; its output (" + log + "):\n" + Files.readString(log));
+    }
+
+    /**
+     * This JVM's class path without the test classes and test jars: as in production, the server
+     * then finds {@code logback.xml} (asynchronous access log), not the tests' {@code logback-test.xml}.
+     */
+    private static String serverClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.endsWith("test-classes") && !e.endsWith("-tests.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** The command line, class path shortened. */
+    String commandLine() {
+        List<String> shown = new ArrayList<>(command);
+        int cp = shown.indexOf("-cp");
+        if (cp >= 0) shown.set(cp + 1, "<test class path>");
+        return String.join(" ", shown);
+    }
+
+    /** SIGTERM, as a service manager stops it: the server drains its access log before it exits. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+}
