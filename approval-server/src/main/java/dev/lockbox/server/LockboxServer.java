@@ -1,5 +1,6 @@
 package dev.lockbox.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.server.audit.AuditLog;
@@ -132,7 +133,13 @@ public final class LockboxServer implements AutoCloseable {
         BrokerHistory brokerHistory = new BrokerHistory(store, requests);
         GrantCredentials credentials = new GrantCredentials(requests, environments,
                 new CredentialBroker(store.dataSource(), new EnvironmentTargets(environments), clock, brokerHistory), brokerHistory, clock);
-        GrantLookup lookup = new GrantLookup(store, environments, requests);
+        GrantLookup lookup = new GrantLookup(store, environments, requests, grant -> {
+            try {
+                return mapper.writeValueAsBytes(grant);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode grant " + grant.requestId(), e);
+            }
+        });
         RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
                 environments, policies, sessions, notifications, auditLog,
                 lookup.invalidating(GrantLifecycleListener.both(credentials, listener)));

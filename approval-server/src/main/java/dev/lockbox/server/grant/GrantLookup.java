@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Finds an engineer's active grant on an environment, or says why there is none (a
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * generation, so a read racing a revocation can never be cached as current), (b) the window it
  * describes is open on the server's clock, and (c) it is younger than the TTL, which bounds how
  * long another replica sharing the store may still answer for a grant revoked elsewhere.
- * Refusals are never cached: they are rare and their messages depend on the time.
+ * Refusals are never cached: they are rare and their messages depend on the time. A cached grant
+ * keeps its JSON answer, encoded once when it was read (the answer is the same bytes until the
+ * entry is dropped), so a hit writes no JSON.
  */
 public final class GrantLookup {
     static final Duration CACHE_TTL = Duration.ofMillis(500);
@@ -35,34 +38,44 @@ public final class GrantLookup {
     private final Store store;
     private final EnvironmentStore environments;
     private final RequestStore requests;
+    private final Function<ActiveGrant, byte[]> json;
     private final ConcurrentHashMap<Key, Cached> cache = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
 
-    public GrantLookup(Store store, EnvironmentStore environments, RequestStore requests) {
+    /** {@code json}: the answer's encoding (the server's JSON mapper). */
+    public GrantLookup(Store store, EnvironmentStore environments, RequestStore requests, Function<ActiveGrant, byte[]> json) {
         this.store = store;
         this.environments = environments;
         this.requests = requests;
+        this.json = json;
     }
+
+    /** An active grant and its JSON encoding. */
+    public record Answer(ActiveGrant grant, byte[] json) {}
 
     /**
      * The hot path of {@code GET /api/grants/active}: one indexed query when a grant is active (an
      * environment with an open grant cannot be deleted, so its existence needs no second query).
      */
-    public ActiveGrant active(String engineer, String environment, Instant now) {
+    public Answer active(String engineer, String environment, Instant now) {
         Key key = new Key(engineer, environment);
         long nanos = System.nanoTime();
         long gen = generation.get();
         Cached hit = cache.get(key);
-        if (hit != null && hit.servable(gen, nanos, now)) return hit.grant;
+        if (hit != null && hit.servable(gen, nanos, now)) return hit.answer;
         Optional<AccessRequest> active = store.read(c -> requests.activeGrant(c, engineer, environment, now));
         if (active.isPresent()) {
-            ActiveGrant grant = Grant.toWire(active.get());
+            Answer answer = answer(Grant.toWire(active.get()));
             if (cache.size() >= CACHE_LIMIT) cache.clear(); // bounded whatever the number of engineers
-            cache.put(key, new Cached(grant, gen, nanos));
-            return grant;
+            cache.put(key, new Cached(answer, gen, nanos));
+            return answer;
         }
         cache.remove(key);
-        return resolve(engineer, environment, now).toWire();
+        return answer(resolve(engineer, environment, now).toWire());
+    }
+
+    private Answer answer(ActiveGrant grant) {
+        return new Answer(grant, json.apply(grant));
     }
 
     /** Forgets every cached grant: called when any grant starts or ends (approval, revocation, end of window). */
@@ -126,8 +139,9 @@ public final class GrantLookup {
 
     private record Key(String engineer, String environment) {}
 
-    private record Cached(ActiveGrant grant, long generation, long loadedAtNanos) {
+    private record Cached(Answer answer, long generation, long loadedAtNanos) {
         boolean servable(long currentGeneration, long nanos, Instant now) {
+            ActiveGrant grant = answer.grant();
             return generation == currentGeneration && nanos - loadedAtNanos < CACHE_NANOS
                     && !now.isBefore(grant.accessStartsAt()) && now.isBefore(grant.accessExpiresAt());
         }

@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockbox.api.grant.ActiveGrant;
 import dev.lockbox.api.request.AccessRequest;
+import dev.lockbox.server.http.JsonBody;
 import dev.lockbox.server.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +25,29 @@ class GrantLookupCacheTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void aCachedAnswerIsTheSameJsonAsAFreshOne() throws Exception {
+        try (TestServer s = new TestServer(dir).withCast()) {
+            AccessRequest r = s.request("bob", TestServer.ENV);
+            s.decide("alice", r.id(), "approve");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest get = HttpRequest.newBuilder(URI.create(s.server.baseUrl() + ACTIVE))
+                    .header("Authorization", "Bearer " + s.token("bob")).build();
+
+            HttpResponse<String> miss = http.send(get, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> hit = http.send(get, HttpResponse.BodyHandlers.ofString()); // from the cache, encoded once
+
+            ActiveGrant grant = JsonBody.strictMapper().readValue(miss.body(), ActiveGrant.class);
+            assertThat(grant.requestId()).isEqualTo(r.id());
+            assertThat(miss.body()).isEqualTo(JsonBody.strictMapper().writeValueAsString(grant)); // what ctx.json would write
+            for (HttpResponse<String> answer : List.of(miss, hit)) {
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+            }
+            assertThat(hit.body()).isEqualTo(miss.body());
+        }
+    }
 
     @Test
     void revocationIsVisibleOnTheNextLookup() {
