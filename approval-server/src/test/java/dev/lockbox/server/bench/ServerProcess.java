@@ -27,13 +27,11 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final String baseUrl;
-    private final List<String> command;
 
-    private ServerProcess(Process process, Path log, String baseUrl, List<String> command) {
+    private ServerProcess(Process process, Path log, String baseUrl) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
-        this.command = command;
     }
 
     /**
@@ -56,7 +54,7 @@ final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(Files.readString(log));
-            if (m.find()) return new ServerProcess(process, log, m.group(1), cmd);
+            if (m.find()) return new ServerProcess(process, log, m.group(1));
             if (!process.isAlive()) break;
             Thread.sleep(100);
         }
@@ -84,14 +82,6 @@ final class ServerProcess implements AutoCloseable {
 
     Path log() {
         return log;
-    }
-
-    /** The command line, class path shortened. */
-    String commandLine() {
-        List<String> shown = new ArrayList<>(command);
-        int cp = shown.indexOf("-cp");
-        if (cp >= 0) shown.set(cp + 1, "<test class path>");
-        return String.join(" ", shown);
     }
 
     /** SIGTERM, as a service manager stops it: the server drains its access log before it exits. */
