@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * only generates the load, so what is measured is the server's garbage collector and JIT.
  * With {@code -Dlockbox.bench.endpoint=status} the clients poll {@code GET /api/grants/{id}/status}
  * instead, which is what every driver JVM does every {@code grantCheckIntervalMs} (500 ms) per
- * grant in use. Phases, after a warm-up that lasts until both JVMs' JIT compilers are quiet:
+ * grant in use. Phases, after a warm-up (closed and open loop) that lasts until both JVMs' JIT
+ * compilers are quiet:
  * <ul>
  *   <li><b>closed loop</b> (max throughput): every client sends its next request as soon as the
  *       previous answer arrived. Latency then mostly measures the queue the clients themselves
@@ -81,7 +82,7 @@ public final class GrantLookupBenchmark {
                 api.post(approver, "/api/requests/" + r.id() + "/approve", new RequestDecision(null)).expect(200);
                 uris[i] = URI.create(server.baseUrl() + (status ? "/api/grants/" + r.id() + "/status" : "/api/grants/active?environment=bench"));
             }
-            warmUp(server.pid(), uris, tokens);
+            warmUp(server.pid(), uris, tokens, rates.length > 0 ? rates[0] : 0);
             report("closed loop (max throughput)", clients, run(server.pid(), uris, tokens, seconds, 0));
             for (int rate : rates) report("open loop at " + rate + " req/s", clients, run(server.pid(), uris, tokens, seconds, rate));
         } finally {
@@ -110,22 +111,28 @@ public final class GrantLookupBenchmark {
     }
 
     /**
-     * Closed-loop rounds of 5 s until the JIT compilers of both JVMs are quiet (under 5% of one
-     * core in a round) or 90 s have passed: on 2 shared cores C2 keeps compiling Jetty's and
-     * Javalin's request path for tens of seconds, and a phase measured meanwhile charges that
-     * one-off cost to every request. A server runs for days; its first minute is not its steady state.
+     * Rounds of 5 s closed loop then 5 s open loop (at the first open-loop rate) until the JIT
+     * compilers of both JVMs are quiet (under 5% of one core in a round) or 90 s have passed: on 2
+     * shared cores C2 keeps compiling Jetty's and Javalin's request path for tens of seconds, and
+     * a phase measured meanwhile charges that one-off cost to every request. The open-loop half
+     * matters: idle threads that wake per request take code paths the closed loop never runs, and
+     * without it C2 compiled them during the first open-loop phase. A server runs for days; its
+     * first minute is not its steady state.
      */
-    private static void warmUp(long serverPid, URI[] uris, String[] tokens) throws InterruptedException {
+    private static void warmUp(long serverPid, URI[] uris, String[] tokens, int openRate) throws InterruptedException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long started = System.nanoTime();
         for (int round = 1; ; round++) {
             long clientJit0 = jit.getTotalCompilationTime();
-            Phase p = run(serverPid, uris, tokens, 5, 0);
-            long serverJitMs = p.server.compilerNanos() / 1_000_000;
+            Phase closed = run(serverPid, uris, tokens, 5, 0);
+            Phase open = openRate > 0 ? run(serverPid, uris, tokens, 5, openRate) : null;
+            long serverJitMs = (closed.server.compilerNanos() + (open == null ? 0 : open.server.compilerNanos())) / 1_000_000;
             long clientJitMs = jit.getTotalCompilationTime() - clientJit0;
-            System.out.printf("warm-up round %d: %.0f req/s, JIT compiling: server %d ms, load generator %d ms of 5,000%n",
-                    round, p.sortedNanos.length / p.seconds, serverJitMs, clientJitMs);
-            if (serverJitMs < 250 && clientJitMs < 250) return;
+            long roundMs = open == null ? 5_000 : 10_000;
+            System.out.printf("warm-up round %d: closed loop %.0f req/s%s, JIT compiling: server %d ms, load generator %d ms of %,d%n",
+                    round, closed.sortedNanos.length / closed.seconds, open == null ? "" : ", open loop " + openRate + " req/s",
+                    serverJitMs, clientJitMs, roundMs);
+            if (serverJitMs < roundMs / 20 && clientJitMs < roundMs / 20) return;
             if (System.nanoTime() - started > Duration.ofSeconds(90).toNanos()) {
                 System.out.println("warm-up: the JIT is still compiling after 90 s; figures below include some of it");
                 return;
