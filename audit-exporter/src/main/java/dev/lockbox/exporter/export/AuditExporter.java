@@ -1,9 +1,8 @@
 package dev.lockbox.exporter.export;
 
-import dev.lockbox.api.audit.AuditEvent;
-import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.exporter.feed.AuditEventSource;
 import dev.lockbox.exporter.lake.Lake;
+import dev.lockbox.exporter.lake.LakeRow;
 import dev.lockbox.exporter.lake.LakeWriter;
 import dev.lockbox.exporter.lake.PartFile;
 import java.io.Closeable;
@@ -120,16 +119,16 @@ public final class AuditExporter implements Closeable {
             }
             try (ReadAheadPages pages = new ReadAheadPages(source, env, writer.lastSequence(), settings.pageSize())) {
                 while (true) {
-                    AuditEventPage page = pages.next();
-                    if (page.events().isEmpty()) break;
-                    for (AuditEvent e : page.events()) {
-                        Optional<PartFile> committed = writer.append(e);
+                    ReadAheadPages.Page page = pages.next();
+                    if (page.rows().isEmpty()) break;
+                    for (LakeRow row : page.rows()) {
+                        Optional<PartFile> committed = writer.append(row);
                         if (committed.isPresent()) {
                             files++;
                             logCommitted(committed.get());
                         }
                         if (++rows % PROGRESS_EVERY_ROWS == 0) {
-                            LOG.info("environment {}: {} rows read, at sequence {}", env, rows, e.sequence());
+                            LOG.info("environment {}: {} rows read, at sequence {}", env, rows, row.event().sequence());
                         }
                     }
                     Optional<PartFile> due = writer.commitIfDue();

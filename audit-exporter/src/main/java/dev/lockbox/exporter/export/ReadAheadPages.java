@@ -1,7 +1,11 @@
 package dev.lockbox.exporter.export;
 
+import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.exporter.feed.AuditEventSource;
+import dev.lockbox.exporter.lake.LakeRow;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -10,16 +14,21 @@ import java.util.concurrent.Executors;
 /**
  * The pages of one environment from a sequence on, each one asked of the source on a helper thread
  * while the caller writes the previous one, so reading (a store query or an HTTP call) and writing
- * Parquet overlap. At most one page is fetched ahead; it is dropped on {@link #close()}. The caller
- * still checks every row's sequence and link, so a page fetched ahead is trusted no more than one
- * fetched on demand. Not thread-safe.
+ * Parquet overlap. The helper thread also turns the page's events into Parquet rows
+ * ({@link LakeRow}), which leaves the writing thread only the checks and the Parquet encoding. At
+ * most one page is fetched ahead; it is dropped on {@link #close()}. The caller still checks every
+ * row's sequence and link, so a page fetched ahead is trusted no more than one fetched on demand.
+ * Not thread-safe.
  */
 final class ReadAheadPages implements AutoCloseable {
     private final AuditEventSource source;
     private final String environment;
     private final int pageSize;
     private final ExecutorService reader;
-    private CompletableFuture<AuditEventPage> next;
+    private CompletableFuture<Page> next;
+
+    /** A page of the source, its events already made rows; empty once the source has nothing more now. */
+    record Page(List<LakeRow> rows, long nextAfterSequence) {}
 
     ReadAheadPages(AuditEventSource source, String environment, long afterSequence, int pageSize) {
         this.source = source;
@@ -34,8 +43,8 @@ final class ReadAheadPages implements AutoCloseable {
     }
 
     /** The next page, empty once the source has nothing more now; the one after it is asked for at once. */
-    AuditEventPage next() {
-        AuditEventPage page;
+    Page next() {
+        Page page;
         try {
             page = next.join();
         } catch (CompletionException e) {
@@ -43,12 +52,18 @@ final class ReadAheadPages implements AutoCloseable {
             if (e.getCause() instanceof Error err) throw err;
             throw e;
         }
-        next = page.events().isEmpty() ? null : fetch(page.nextAfterSequence());
+        next = page.rows().isEmpty() ? null : fetch(page.nextAfterSequence());
         return page;
     }
 
-    private CompletableFuture<AuditEventPage> fetch(long afterSequence) {
-        return CompletableFuture.supplyAsync(() -> source.page(environment, afterSequence, pageSize), reader);
+    private CompletableFuture<Page> fetch(long afterSequence) {
+        return CompletableFuture.supplyAsync(() -> rows(source.page(environment, afterSequence, pageSize)), reader);
+    }
+
+    private static Page rows(AuditEventPage page) {
+        List<LakeRow> rows = new ArrayList<>(page.events().size());
+        for (AuditEvent e : page.events()) rows.add(LakeRow.of(e));
+        return new Page(rows, page.nextAfterSequence());
     }
 
     @Override

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 
 /**
  * The Parquet schema of {@code sql_audit} (version {@value #SCHEMA_VERSION}): every column of
@@ -23,8 +25,8 @@ import org.apache.avro.generic.GenericRecord;
  * {@code objects} is a standard 3-level list; {@code event_time} is timestamp-micros adjusted to UTC.
  * Only {@code sequence}, {@code event_time}, {@code prev_hash} and {@code hash} are required: the lake
  * keeps whatever the server sealed, nulls included, so that {@code verify} can recompute the chain.
- * Hashes stay lowercase hex (as served and as {@code AuditHashChain} computes them) so analysts can
- * read and compare them without a conversion; see docs/lake.md for what that costs per row.
+ * Hashes are their 32 raw bytes (the API and {@code AuditHashChain} show them as lowercase hex);
+ * see docs/lake.md for why and how to compare them in SQL.
  */
 public final class AuditParquetSchema {
     public static final int SCHEMA_VERSION = 1;
@@ -74,34 +76,54 @@ public final class AuditParquetSchema {
 
     private AuditParquetSchema() {}
 
-    /** The Parquet row of an event (the environment is the partition, not a column). */
+    /** The Parquet row of an event (the environment is the partition, not a column); strings as {@link String}s. */
     public static GenericRecord toRecord(AuditEvent e) {
+        return record(e, s -> s);
+    }
+
+    /**
+     * The same row with every string already encoded as UTF-8 ({@link Utf8}): parquet-avro writes
+     * those bytes as they are instead of encoding each string on the writing thread, so whoever
+     * prepares the rows (the exporter's read-ahead thread) takes that work off the writer.
+     */
+    static GenericRecord toEncodedRecord(AuditEvent e) {
+        return record(e, s -> s == null ? null : new Utf8(s));
+    }
+
+    private static GenericRecord record(AuditEvent e, Function<String, CharSequence> text) {
         GenericData.Record r = new GenericData.Record(SCHEMA);
         r.put(0, e.sequence());
-        r.put(1, e.eventId());
+        r.put(1, text.apply(e.eventId()));
         r.put(2, AuditHashChain.epochMicros(e.eventTime()));
-        r.put(3, e.database());
-        r.put(4, e.requestId());
-        r.put(5, e.supportTicketId());
-        r.put(6, e.engineer());
-        r.put(7, e.dbUser());
-        r.put(8, e.sessionId());
-        r.put(9, e.clientHost());
-        r.put(10, e.applicationName());
-        r.put(11, e.action());
-        r.put(12, e.actionClass());
-        r.put(13, e.objects());
-        r.put(14, e.statement());
-        r.put(15, e.parameters());
-        r.put(16, e.decision());
-        r.put(17, e.denyReason());
+        r.put(3, text.apply(e.database()));
+        r.put(4, text.apply(e.requestId()));
+        r.put(5, text.apply(e.supportTicketId()));
+        r.put(6, text.apply(e.engineer()));
+        r.put(7, text.apply(e.dbUser()));
+        r.put(8, text.apply(e.sessionId()));
+        r.put(9, text.apply(e.clientHost()));
+        r.put(10, text.apply(e.applicationName()));
+        r.put(11, text.apply(e.action()));
+        r.put(12, text.apply(e.actionClass()));
+        r.put(13, texts(e.objects(), text));
+        r.put(14, text.apply(e.statement()));
+        r.put(15, text.apply(e.parameters()));
+        r.put(16, text.apply(e.decision()));
+        r.put(17, text.apply(e.denyReason()));
         r.put(18, e.succeeded());
         r.put(19, e.rowsAffected());
-        r.put(20, e.error());
+        r.put(20, text.apply(e.error()));
         r.put(21, e.durationMs());
         r.put(22, sha256(e.prevHash()));
         r.put(23, sha256(e.hash()));
         return r;
+    }
+
+    private static List<? extends CharSequence> texts(List<String> values, Function<String, CharSequence> text) {
+        if (values == null || values.isEmpty()) return values;
+        List<CharSequence> out = new ArrayList<>(values.size());
+        for (String v : values) out.add(text.apply(v));
+        return out;
     }
 
     /** The event a Parquet row holds; {@code environment} comes from the file's partition directory. */

@@ -100,6 +100,12 @@ public final class LakeWriter implements Closeable {
      * full. Returns the file committed on the way, if any.
      */
     public Optional<PartFile> append(AuditEvent e) throws IOException {
+        return append(LakeRow.of(e));
+    }
+
+    /** {@link #append(AuditEvent)} of a row prepared earlier (by another thread, for instance). */
+    public Optional<PartFile> append(LakeRow row) throws IOException {
+        AuditEvent e = row.event();
         if (!environment.equals(e.environment())) {
             throw new LakeConflictException("event " + e.sequence() + " belongs to environment '" + e.environment()
                     + "', not '" + environment + "'");
@@ -122,7 +128,7 @@ public final class LakeWriter implements Closeable {
             committed = commit();
         }
         if (open == null) open = startPart(e.sequence(), day);
-        open.writer.write(AuditParquetSchema.toRecord(e));
+        open.writer.write(row.record());
         open.rows++;
         open.lastSequence = e.sequence();
         open.lastHash = e.hash();
