@@ -282,9 +282,32 @@ final class AuditEventRows {
         }
     }
 
-    /** The stored JSON array of strings, read with Jackson's streaming parser (a mapper per row costs more). */
+    /**
+     * The stored JSON array of strings. The column is always written by Jackson, compact:
+     * {@code ["a","b"]}; without a backslash no name holds a quote, so the names are what lies
+     * between {@code ["}, {@code ","} and {@code "]}, cut without a parser. Anything else (escapes,
+     * other spacing) goes through Jackson's streaming parser.
+     */
     private List<String> objects(String text) throws SQLException {
         if ("[]".equals(text)) return List.of(); // session events and statements without tables
+        int end = text.length() - 2;
+        if (end < 2 || !text.startsWith("[\"") || !text.endsWith("\"]") || text.indexOf('\\') >= 0) {
+            return parseObjects(text);
+        }
+        List<String> out = new ArrayList<>(4);
+        int from = 2;
+        for (int comma = text.indexOf("\",\"", from); comma >= 0; comma = text.indexOf("\",\"", from)) {
+            out.add(text.substring(from, comma));
+            from = comma + 3;
+        }
+        out.add(text.substring(from, end));
+        for (String name : out) {
+            if (name.indexOf('"') >= 0) return parseObjects(text); // not Jackson's compact form after all
+        }
+        return List.copyOf(out);
+    }
+
+    private List<String> parseObjects(String text) throws SQLException {
         try (JsonParser p = json.getFactory().createParser(text)) {
             if (p.nextToken() != JsonToken.START_ARRAY) throw new SQLException("audit_event.objects is not a JSON array: " + text);
             List<String> out = new ArrayList<>(2);
@@ -292,6 +315,7 @@ final class AuditEventRows {
                 if (t != JsonToken.VALUE_STRING) throw new SQLException("audit_event.objects holds a non-string: " + text);
                 out.add(p.getText());
             }
+            if (p.nextToken() != null) throw new SQLException("audit_event.objects has text after its array: " + text);
             return List.copyOf(out);
         } catch (IOException e) {
             throw new SQLException("audit_event.objects is not a JSON array of strings", e);
