@@ -11,6 +11,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's relational store: a HikariCP pool over H2 (embedded file) or PostgreSQL, migrated
@@ -18,6 +20,7 @@ import org.flywaydb.core.Flyway;
  * Every write runs in {@link #inTransaction} and is committed before the HTTP answer is sent.
  */
 public final class Store implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Store.class);
     private final HikariDataSource ds;
 
     private Store(HikariDataSource ds) {
@@ -25,6 +28,10 @@ public final class Store implements AutoCloseable {
     }
 
     public static Store open(String jdbcUrl, String user, String password) {
+        if (!H2Engine.configure(jdbcUrl)) {
+            LOG.info("H2's value cache is on ({}=true, or H2 was loaded before the store opened): reading the"
+                    + " audit log back is slower", H2Engine.OBJECT_CACHE);
+        }
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(jdbcUrl);
         hc.setUsername(user);
