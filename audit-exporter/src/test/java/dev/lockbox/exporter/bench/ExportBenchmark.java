@@ -74,12 +74,15 @@ public final class ExportBenchmark {
         long exportBytes = 0;
         for (int round = 0; round <= rounds; round++) {
             Path bareFile = work.resolve("bare-" + round + ".parquet");
+            CpuTime bareCpu = CpuTime.now();
             long t0 = System.nanoTime();
             bare(all, bareFile);
             double bareRate = (double) events / ((System.nanoTime() - t0) / 1e9);
+            bareCpu = bareCpu.since();
             long bareSize = Files.size(bareFile);
 
             Path lakeDir = work.resolve("lake-" + round);
+            CpuTime exportCpu = CpuTime.now();
             long t1 = System.nanoTime();
             try (Lake lake = Lake.open(lakeDir.toString())) {
                 AuditExporter exporter = new AuditExporter(lake, source,
@@ -90,11 +93,13 @@ public final class ExportBenchmark {
                 }
             }
             double exportRate = (double) events / ((System.nanoTime() - t1) / 1e9);
+            exportCpu = exportCpu.since();
             long exportSize = sizeOfParquet(lakeDir);
             String label = round == 0 ? "warm-up" : "round " + round;
-            System.out.printf("%-8s bare %,9.0f rows/s %6.1f B/row | exporter %,9.0f rows/s %6.1f B/row | ratio %.2f%n",
+            System.out.printf("%-8s bare %,9.0f rows/s %6.1f B/row | exporter %,9.0f rows/s %6.1f B/row | ratio %.2f"
+                            + " | CPU s bare %s, exporter %s%n",
                     label, bareRate, (double) bareSize / events, exportRate, (double) exportSize / events,
-                    exportRate / bareRate);
+                    exportRate / bareRate, bareCpu, exportCpu);
             if (round > 0) {
                 if (bareRate > bestBare) bestBare = bareRate;
                 if (exportRate > bestExport) bestExport = exportRate;
@@ -115,6 +120,29 @@ public final class ExportBenchmark {
         System.out.printf("%nRESULT events=%d codec=ZSTD bare=%,.0f rows/s (%.1f B/row) exporter=%,.0f rows/s"
                         + " (%.1f B/row) ratio=%.2f%n", events, bestBare, (double) bareBytes / events,
                 bestExport, (double) exportBytes / events, bestExport / bestBare);
+    }
+
+    /**
+     * CPU seconds of the whole process and of this (the writing) thread: on a shared machine the
+     * rates move with the load, the CPU a side needs much less. The exporter's other busy thread
+     * is its read-ahead thread, so process minus this thread is reading plus GC and JIT.
+     */
+    private record CpuTime(double process, double thread) {
+        static CpuTime now() {
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            return new CpuTime(os.getProcessCpuTime() / 1e9,
+                    java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9);
+        }
+
+        CpuTime since() {
+            CpuTime now = now();
+            return new CpuTime(now.process - process, now.thread - thread);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%.1f (writing thread %.1f)", process, thread);
+        }
     }
 
     private static void bare(List<AuditEvent> events, Path file) throws IOException {

@@ -29,7 +29,8 @@ import java.util.Optional;
  *
  * Before timing, the {@link SyntheticAuditFeed} mix (the exporter benchmark's: sessions of 40 events,
  * reads, writes, denials, missing and failed outcomes, time-ordered event ids) is sealed into an
- * embedded H2 file store with the server's settings ({@code WRITE_DELAY=0}), in the same rows and
+ * embedded H2 file store opened as the server opens it ({@link Store#open}: its URL with
+ * {@code WRITE_DELAY=0}, H2's value cache off), in the same rows and
  * chain as ingest writes; the bare writer gets those rows as the store returns them, read once.
  * Timed: the bare writer (rows already in memory, one file, no checks) against the exporter reading
  * the store through {@link JdbcAuditLog#page} in pages of 5,000 (what the in-server export does),
