@@ -1,16 +1,16 @@
 package dev.lockbox.server.bench;
 
 import dev.lockbox.server.ServerCommand;
+import dev.lockbox.server.testing.ServerStartLine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
  * the server's own garbage collector and JIT, not the load generator's.
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("Lockbox server listening on (http://\\S+)\\s");
 
     private final Process process;
     private final Path log;
@@ -51,15 +50,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("LOCKBOX_ADMIN_TOKEN", adminToken);
         Process process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.readString(log));
-            if (m.find()) return new ServerProcess(process, log, m.group(1));
-            if (!process.isAlive()) break;
-            Thread.sleep(100);
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("the server did not start; its output (" + log + "):\n" + Files.readString(log));
+        return new ServerProcess(process, log, ServerStartLine.await(process, log, Duration.ofSeconds(120)));
     }
 
     /**

@@ -1,14 +1,14 @@
 package dev.lockbox.server.process;
 
 import dev.lockbox.server.ServerCommand;
+import dev.lockbox.server.testing.ServerStartLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The approval server as a separate JVM ({@link ServerCommand}, exactly as an operator starts it),
@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
  * taken (exactly the shutdown lines these tests look at).
  */
 final class ChildServer implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("Lockbox server listening on (http://\\S+)\\s"); // trailing blank: the whole URL, not a line half written
 
     private final Process process;
     private final Path log;
@@ -42,16 +41,7 @@ final class ChildServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("LOCKBOX_ADMIN_TOKEN", adminToken);
         Process process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.readString(log));
-            if (m.find()) return new ChildServer(process, log, m.group(1));
-            if (!process.isAlive()) break;
-            Thread.sleep(100);
-        }
-        process.destroyForcibly();
-        process.waitFor(60, TimeUnit.SECONDS);
-        throw new AssertionError("server did not start (waited up to 90 s); output:\n" + Files.readString(log));
+        return new ChildServer(process, log, ServerStartLine.await(process, log, Duration.ofSeconds(90)));
     }
 
     String baseUrl() {
