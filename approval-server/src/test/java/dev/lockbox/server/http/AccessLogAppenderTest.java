@@ -96,6 +96,35 @@ class AccessLogAppenderTest {
         return context;
     }
 
+    @Test
+    void aMisconfiguredAppenderRefusesToStartAndSaysWhy() {
+        LoggerContext context = newContext();
+        AccessLogAppender noEncoder = new AccessLogAppender();
+        noEncoder.setContext(context);
+        noEncoder.setName("no-encoder");
+        noEncoder.start();
+        assertThat(noEncoder.isStarted()).isFalse();
+        assertThat(errors(context)).anySatisfy(s -> assertThat(s.getMessage()).contains("no encoder"));
+
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%msg%n");
+        encoder.start();
+        for (int[] bad : new int[][] {{0, 20}, {8, 0}}) {
+            AccessLogAppender a = new AccessLogAppender();
+            a.setContext(context);
+            a.setName("bad-" + bad[0] + "-" + bad[1]);
+            a.setEncoder(encoder);
+            a.setQueueSize(bad[0]);
+            a.setIntervalMillis(bad[1]);
+            a.start();
+            assertThat(a.isStarted()).isFalse();
+        }
+        assertThat(errors(context)).anySatisfy(s -> assertThat(s.getMessage()).contains("must be positive"));
+        noEncoder.stop(); // stopping one that never started is harmless
+        context.stop();
+    }
+
     private static AccessLogAppender appender(LoggerContext context, ByteArrayOutputStream out, int queueSize, long intervalMillis) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
