@@ -5,7 +5,8 @@
 # install: nothing goes to ~/.m2), then runs the load generator in a JVM of its own; that one starts the
 # server as a further JVM with approval-server/server-jvm.options, the production JVM options, as
 # ./lockbox server does ($LOCKBOX_JAVA_OPTS is added to the server's options as there).
-# Extra options for the load generator: BENCH_JAVA_OPTS (e.g. -Dlockbox.bench.endpoint=status).
+# Extra options for the load generator: BENCH_JAVA_OPTS (e.g. -Dlockbox.bench.endpoint=status, or
+# -Dlockbox.bench.wrk=/usr/bin/wrk for a last closed-loop phase driven by wrk: apt-get install wrk).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code GET /api/grants/active} under load: a real server (H2 file store) on loopback, 50
@@ -43,6 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Each phase also prints CPU time per request (from procfs): the server process's (user and
  * kernel, and its biggest threads) and the load generator's.
+ * With {@code -Dlockbox.bench.wrk=/usr/bin/wrk} a last closed-loop phase (after one of warm-up) runs
+ * wrk, a load generator written in C (Debian package {@code wrk}), with one connection per client.
  *
  * <p>Run: {@code approval-server/bench/grant-lookup.sh 50 10 2000 5000} (args: clients, seconds
  * per phase, open-loop rates in req/s; see docs/benchmarks.md). System properties:
@@ -85,6 +89,8 @@ public final class GrantLookupBenchmark {
             warmUp(server.pid(), uris, tokens, rates.length > 0 ? rates[0] : 0);
             report("closed loop (max throughput)", clients, run(server.pid(), uris, tokens, seconds, 0));
             for (int rate : rates) report("open loop at " + rate + " req/s", clients, run(server.pid(), uris, tokens, seconds, rate));
+            String wrk = System.getProperty("lockbox.bench.wrk");
+            if (wrk != null) runWrk(wrk, server.pid(), uris, tokens, seconds, dir);
         } finally {
             server.close();
         }
@@ -206,6 +212,41 @@ public final class GrantLookupBenchmark {
         double elapsed = (Math.max(System.nanoTime(), deadline) - start) / 1e9;
         return new Phase(Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray(), Math.min(elapsed, seconds + 0.0),
                 server, clients);
+    }
+
+    /**
+     * The closed loop again, with wrk (a load generator written in C, Debian package {@code wrk}) in
+     * place of this JVM's clients: {@code clients} connections on 2 threads, each request with the next
+     * engineer's token in turn (every engineer has its own grant). wrk needs a third as much CPU per
+     * request as the Java clients, which leaves more of the 2 cores to the server; its output is
+     * printed as it is, then the server's CPU per request.
+     */
+    private static void runWrk(String wrk, long serverPid, URI[] uris, String[] tokens, int seconds, Path dir)
+            throws IOException, InterruptedException {
+        StringBuilder lua = new StringBuilder("local tokens = {");
+        for (String t : tokens) lua.append('"').append(t).append("\",");
+        lua.append("}\nlocal i = 0\nrequest = function()\n  i = i % #tokens + 1\n")
+                .append("  return wrk.format(\"GET\", nil, {[\"Authorization\"] = \"Bearer \" .. tokens[i]})\nend\n");
+        Path script = dir.resolve("tokens.lua");
+        Files.writeString(script, lua);
+        for (String phase : List.of("warm-up", "measured")) {
+            ProcStat server0 = ProcStat.of(serverPid);
+            long wrk0 = ProcStat.reapedChildrenNanos();
+            Process p = new ProcessBuilder(wrk, "-t2", "-c" + tokens.length, "-d" + seconds + "s", "--latency", "-s", script.toString(),
+                    uris[0].toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0 || out.contains("Non-2xx") || out.contains("Socket errors")) {
+                throw new IllegalStateException("wrk failed or got answers other than 200: " + out);
+            }
+            ProcStat server = ProcStat.of(serverPid).minus(server0);
+            long wrkNanos = ProcStat.reapedChildrenNanos() - wrk0;
+            Matcher m = Pattern.compile("(\\d+) requests in").matcher(out);
+            long n = m.find() ? Long.parseLong(m.group(1)) : 0;
+            System.out.printf("wrk closed loop (%s), %d connections, load average %s:%n%s", phase, tokens.length, loadAverage(), out);
+            if (n > 0) System.out.printf("CPU/request: server %.0f us (user %.0f, kernel %.0f), wrk %.0f us; server by thread (us): %s%n",
+                    server.totalNanos() / 1e3 / n, server.userNanos() / 1e3 / n, server.sysNanos() / 1e3 / n, wrkNanos / 1e3 / n,
+                    server.topThreads(n));
+        }
     }
 
     private static String loadAverage() {
