@@ -43,6 +43,7 @@ class DriverConfigTest {
         assertThat(c.auditMode()).isEqualTo(AuditMode.SYNC);
         assertThat(c.auditMaxPending()).isEqualTo(10_000);
         assertThat(c.auditMaxLagMs()).isEqualTo(5000);
+        assertThat(c.auditLingerMs()).isEqualTo(5);
         assertThat(c.grantCheckIntervalMs()).isEqualTo(500);
         assertThat(c.grantConfirmTimeoutMs()).isEqualTo(5000);
         assertThat(c.serverUri().toString()).isEqualTo("http://lockbox.example.com:8443");
@@ -62,6 +63,9 @@ class DriverConfigTest {
         assertThat(c.serverUri().toString()).isEqualTo("https://[::1]:8080");
         assertThat(c.auditMaxPending()).isEqualTo(5);
         assertThat(c.auditMaxLagMs()).isEqualTo(250);
+        assertThat(DriverConfig.parse("jdbc:lockbox://h:1/env?audit=async&auditLingerMs=0", p).auditLingerMs()).isZero();
+        assertThat(DriverConfig.parse("jdbc:lockbox://h:1/env?auditLingerMs=125&auditMaxLagMs=250", p).auditLingerMs())
+                .as("half the lag bound is allowed").isEqualTo(125);
         assertThat(c.grantCheckIntervalMs()).isEqualTo(100);
         assertThat(c.grantConfirmTimeoutMs()).isEqualTo(900);
         assertThat(c.connectTimeoutMs()).isEqualTo(300);
@@ -84,6 +88,9 @@ class DriverConfigTest {
         "jdbc:lockbox://host:8080/env?ssl=yes             | Invalid ssl='yes'",
         "jdbc:lockbox://host:8080/env?auditMaxPending=0   | Invalid auditMaxPending 0",
         "jdbc:lockbox://host:8080/env?auditMaxLagMs=-1    | Invalid auditMaxLagMs -1",
+        "jdbc:lockbox://host:8080/env?auditLingerMs=-1    | Invalid auditLingerMs -1",
+        "jdbc:lockbox://host:8080/env?auditLingerMs=1001  | Invalid auditLingerMs 1001",
+        "jdbc:lockbox://host:8080/env?auditLingerMs=126&auditMaxLagMs=250 | Invalid auditLingerMs 126: at most half of auditMaxLagMs (250)",
         "jdbc:lockbox://host:8080/env?grantCheckIntervalMs=5000 | Invalid grantCheckIntervalMs 5000",
         "jdbc:lockbox://host:8080/env?grantConfirmTimeoutMs=ten | Invalid grantConfirmTimeoutMs 'ten'",
         "jdbc:lockbox://host:8080/env?connectTimeoutMs=1  | Invalid connectTimeoutMs 1",
@@ -146,5 +153,8 @@ class DriverConfigTest {
         assertThat(password.value).as("the token is never echoed").isNull();
         DriverPropertyInfo interval = Arrays.stream(info).filter(i -> i.name.equals("grantCheckIntervalMs")).findFirst().orElseThrow();
         assertThat(interval.value).isEqualTo("500");
+        DriverPropertyInfo linger = Arrays.stream(info).filter(i -> i.name.equals("auditLingerMs")).findFirst().orElseThrow();
+        assertThat(linger.value).isEqualTo("5");
+        assertThat(linger.description).contains("audit=async", "0..1000 ms");
     }
 }

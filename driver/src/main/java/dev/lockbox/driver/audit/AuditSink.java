@@ -29,6 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  * counters and CAS flags (a synchronized audit path cost p6spy 63% under load). Outcomes ride with the next batch and are
  * flushed at least every {@value #OUTCOME_FLUSH_MS} ms and at close.
  *
+ * <p>Linger ({@code async} only): the shipper waits until the oldest queued event is {@code lingerMs}
+ * old before sending, so one POST carries the events and outcomes of many statements (the server's
+ * cost is mostly per request and per store commit, not per event). It does not wait when
+ * {@code min(maxPending, 1000)} events are unacknowledged, when a flush is requested, at close, or
+ * while retrying a failed batch; while it lingers, statements do not wake it.
+ *
  * <p>{@code sync}: a failed batch fails the statements waiting for it (they do not run).
  * {@code async}: a failed batch is retried with back-off; {@link #admit()} refuses new statements
  * once {@code maxPending} events or an event older than {@code maxLagMs} are unacknowledged.
@@ -39,7 +45,7 @@ public final class AuditSink {
     private static final int MAX_BATCH = 1000;
     private static final long NONE = Long.MAX_VALUE;
 
-    private record PendingEvent(AuditEventSubmission event, long queuedAtMillis, CompletableFuture<Void> acked) {}
+    private record PendingEvent(AuditEventSubmission event, long queuedAtNanos, CompletableFuture<Void> acked) {}
 
     private final LockboxServerClient client;
     private final String environment;
@@ -47,6 +53,10 @@ public final class AuditSink {
     private final int maxPending;
     private final long maxLagMs;
     private final long ackTimeoutMs;
+    /** async: how long the oldest queued event waits for company; 0 in sync mode. */
+    private final long lingerNanos;
+    /** async: this many unacknowledged events are sent without lingering. */
+    private final int lingerBatch;
     private final Runnable onClosed;
 
     private final ConcurrentLinkedQueue<PendingEvent> events = new ConcurrentLinkedQueue<>();
@@ -56,7 +66,7 @@ public final class AuditSink {
     private final Thread shipper;
 
     // Written by the shipper thread only; read by admit().
-    private volatile long inFlightOldestMillis = NONE;
+    private volatile long inFlightOldestNanos = NONE;
     private volatile SQLException lastFailure;
     private volatile boolean flushRequested;
     /** Held (CAS) by whichever thread sends a batch: one POST in flight, and it guards the retry state. */
@@ -70,14 +80,23 @@ public final class AuditSink {
     private volatile List<AuditOutcome> retryOutcomes = List.of();
     private volatile long lastShipMillis;
 
+    /**
+     * {@code lingerMs} applies to {@code async} only (a sync statement never waits for company) and
+     * must be at most half of {@code maxLagMs}, as {@code DriverConfig} checks.
+     */
     public AuditSink(LockboxServerClient client, String environment, AuditMode mode, int maxPending, long maxLagMs,
-                     long ackTimeoutMs, Runnable onClosed) {
+                     long lingerMs, long ackTimeoutMs, Runnable onClosed) {
+        if (lingerMs < 0 || (mode == AuditMode.ASYNC && lingerMs * 2 > maxLagMs)) {
+            throw new IllegalArgumentException("lingerMs " + lingerMs + " must be 0..maxLagMs/2 (" + maxLagMs + ")");
+        }
         this.client = client;
         this.environment = environment;
         this.mode = mode;
         this.maxPending = maxPending;
         this.maxLagMs = maxLagMs;
         this.ackTimeoutMs = ackTimeoutMs;
+        this.lingerNanos = mode == AuditMode.ASYNC ? TimeUnit.MILLISECONDS.toNanos(lingerMs) : 0;
+        this.lingerBatch = Math.min(MAX_BATCH, maxPending);
         this.onClosed = onClosed;
         this.shipper = new Thread(this::shipLoop, "lockbox-audit-" + environment);
         this.shipper.setDaemon(true);
@@ -106,7 +125,7 @@ public final class AuditSink {
     public void release() {
         if (users.decrementAndGet() == 0 && users.compareAndSet(0, -1)) {
             closing = true;
-            wakeShipper();
+            LockSupport.unpark(shipper); // unconditionally: a lingering shipper ignores wakeShipper()
             try {
                 shipper.join(ackTimeoutMs);
             } catch (InterruptedException e) {
@@ -129,9 +148,9 @@ public final class AuditSink {
             throw behind(pending + " audit events are not yet acknowledged by the approval server (auditMaxPending="
                     + maxPending + ")");
         }
-        long oldest = oldestUnacknowledgedMillis();
+        long oldest = oldestUnacknowledgedNanos();
         if (oldest != NONE) {
-            long lag = nowMillis() - oldest;
+            long lag = (System.nanoTime() - oldest) / 1_000_000;
             if (lag > maxLagMs) {
                 throw behind("an audit event has not been acknowledged for " + lag + " ms (auditMaxLagMs=" + maxLagMs + ")");
             }
@@ -145,8 +164,8 @@ public final class AuditSink {
      */
     public void record(List<AuditEventSubmission> batch) throws SQLException {
         List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
-        long now = nowMillis();
-        unacknowledged.addAndGet(batch.size());
+        long now = System.nanoTime();
+        int after = unacknowledged.addAndGet(batch.size());
         for (AuditEventSubmission event : batch) {
             CompletableFuture<Void> acked = new CompletableFuture<>();
             acks.add(acked);
@@ -166,6 +185,8 @@ public final class AuditSink {
                 wakeShipper(); // a POST is in flight; the shipper sends ours as soon as it returns
             }
             await(acks.size() == 1 ? acks.get(0) : CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)), acks);
+        } else if (lingerNanos > 0 && after >= lingerBatch && after - batch.size() < lingerBatch) {
+            LockSupport.unpark(shipper); // enough for a batch: a lingering shipper must not wait any longer
         } else {
             wakeShipper();
         }
@@ -185,7 +206,7 @@ public final class AuditSink {
     /** Asks the shipper to send queued outcomes now instead of at the next {@value #OUTCOME_FLUSH_MS} ms tick. */
     public void requestFlush() {
         flushRequested = true;
-        wakeShipper();
+        LockSupport.unpark(shipper); // unconditionally: a lingering shipper ignores wakeShipper()
     }
 
     /** Number of events queued or in flight and not yet acknowledged. */
@@ -219,11 +240,11 @@ public final class AuditSink {
                 + why + (last != null ? "; last error: " + last.getMessage() : ""), last);
     }
 
-    private long oldestUnacknowledgedMillis() {
-        long oldest = inFlightOldestMillis;
+    private long oldestUnacknowledgedNanos() {
+        long oldest = inFlightOldestNanos; // also covers a failed batch waiting for its retry
         PendingEvent head = events.peek();
-        if (head != null && head.queuedAtMillis < oldest) {
-            oldest = head.queuedAtMillis;
+        if (head != null && head.queuedAtNanos < oldest) {
+            oldest = head.queuedAtNanos;
         }
         return oldest;
     }
@@ -242,6 +263,12 @@ public final class AuditSink {
             boolean outcomesDue = (!outcomes.isEmpty() || !retryOutcomes.isEmpty())
                     && (closing || flushRequested || nowMillis() - lastShipMillis >= OUTCOME_FLUSH_MS);
             if (hasEvents || outcomesDue) {
+                long linger = lingerNanosLeft();
+                if (linger > 0) {
+                    wakeRequested.set(true); // statements need not wake us: we come back when the linger is over
+                    LockSupport.parkNanos(linger);
+                    continue;
+                }
                 if (!shipping.compareAndSet(false, true)) {
                     // a sync statement is sending; it wakes us when done if more is queued
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(OUTCOME_FLUSH_MS));
@@ -269,6 +296,20 @@ public final class AuditSink {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(OUTCOME_FLUSH_MS));
         }
+    }
+
+    /**
+     * How much longer the shipper should wait for more events before sending (async), or 0 to send
+     * now: the oldest queued event waits at most {@code lingerMs}; a full batch, a flush request,
+     * close and a retry send at once.
+     */
+    private long lingerNanosLeft() {
+        if (lingerNanos == 0 || closing || flushRequested || !retryEvents.isEmpty()
+                || unacknowledged.get() >= lingerBatch) {
+            return 0;
+        }
+        PendingEvent head = events.peek();
+        return head == null ? 0 : head.queuedAtNanos + lingerNanos - System.nanoTime();
     }
 
     /** At close, a server that keeps failing must not keep the JVM's shipper alive forever. */
@@ -303,16 +344,16 @@ public final class AuditSink {
         List<AuditEventSubmission> submissions = new ArrayList<>(batch.size());
         for (PendingEvent p : batch) {
             submissions.add(p.event);
-            oldest = Math.min(oldest, p.queuedAtMillis);
+            oldest = Math.min(oldest, p.queuedAtNanos);
         }
-        inFlightOldestMillis = oldest;
+        inFlightOldestNanos = oldest;
         flushRequested = false;
         lastShipMillis = nowMillis();
         try {
             client.submitAudit(new AuditBatch(environment, submissions, outs));
             lastFailure = null;
             unacknowledged.addAndGet(-batch.size());
-            inFlightOldestMillis = NONE;
+            inFlightOldestNanos = NONE;
             for (PendingEvent p : batch) {
                 p.acked.complete(null);
             }
@@ -324,7 +365,7 @@ public final class AuditSink {
             if (mode == AuditMode.SYNC) {
                 // The waiting statements are refused; their events are not retried.
                 unacknowledged.addAndGet(-batch.size());
-                inFlightOldestMillis = NONE;
+                inFlightOldestNanos = NONE;
                 for (PendingEvent p : batch) {
                     p.acked.completeExceptionally(failure);
                 }

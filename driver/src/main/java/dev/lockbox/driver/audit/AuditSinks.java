@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AuditSinks {
     private record Key(URI server, String environment, String user, String token, AuditMode mode,
-                       int maxPending, long maxLagMs, long timeoutMs) {}
+                       int maxPending, long maxLagMs, long lingerMs, long timeoutMs) {}
 
     private final ConcurrentHashMap<Key, AuditSink> sinks = new ConcurrentHashMap<>();
     public AuditSinks() {
@@ -22,7 +22,8 @@ public final class AuditSinks {
     /** The sink for {@code config}, retained once; the caller must {@link AuditSink#release()} it. */
     public AuditSink acquire(DriverConfig config, LockboxServerClient client) {
         Key key = new Key(config.serverUri(), config.environment(), config.user(), config.token(), config.auditMode(),
-                config.auditMaxPending(), config.auditMaxLagMs(), config.connectTimeoutMs());
+                config.auditMaxPending(), config.auditMaxLagMs(),
+                config.auditMode() == AuditMode.ASYNC ? config.auditLingerMs() : 0, config.connectTimeoutMs());
         while (true) {
             AuditSink sink = sinks.computeIfAbsent(key, k -> newSink(k, client));
             if (sink.retain()) {
@@ -35,7 +36,7 @@ public final class AuditSinks {
     private AuditSink newSink(Key key, LockboxServerClient client) {
         AuditSink[] self = new AuditSink[1];
         self[0] = new AuditSink(client, key.environment(), key.mode(), key.maxPending(), key.maxLagMs(),
-                key.timeoutMs(), () -> sinks.remove(key, self[0]));
+                key.lingerMs(), key.timeoutMs(), () -> sinks.remove(key, self[0]));
         return self[0];
     }
 

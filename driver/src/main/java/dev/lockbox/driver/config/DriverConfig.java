@@ -26,6 +26,7 @@ public record DriverConfig(
         AuditMode auditMode,
         int auditMaxPending,
         long auditMaxLagMs,
+        long auditLingerMs,
         long grantCheckIntervalMs,
         long grantConfirmTimeoutMs,
         long connectTimeoutMs,
@@ -121,6 +122,11 @@ public record DriverConfig(
         };
         int maxPending = (int) number(DriverProperty.AUDIT_MAX_PENDING.key(), value(values, DriverProperty.AUDIT_MAX_PENDING), 1, 10_000_000);
         long maxLag = number(DriverProperty.AUDIT_MAX_LAG_MS.key(), value(values, DriverProperty.AUDIT_MAX_LAG_MS), 50, 3_600_000);
+        long linger = number(DriverProperty.AUDIT_LINGER_MS.key(), value(values, DriverProperty.AUDIT_LINGER_MS), 0, 1000);
+        if (linger * 2 > maxLag) {
+            // A linger near the lag bound would refuse statements whose events are merely waiting for company.
+            throw invalid("Invalid auditLingerMs " + linger + ": at most half of auditMaxLagMs (" + maxLag + ")");
+        }
         long checkInterval = number(DriverProperty.GRANT_CHECK_INTERVAL_MS.key(), value(values, DriverProperty.GRANT_CHECK_INTERVAL_MS), 10, 1000);
         long confirmTimeout = number(DriverProperty.GRANT_CONFIRM_TIMEOUT_MS.key(), value(values, DriverProperty.GRANT_CONFIRM_TIMEOUT_MS), 100, 600_000);
         long connectTimeout = number(DriverProperty.CONNECT_TIMEOUT_MS.key(), value(values, DriverProperty.CONNECT_TIMEOUT_MS), 100, 600_000);
@@ -130,7 +136,7 @@ public record DriverConfig(
         }
         String user = values.get(DriverProperty.USER);
         String token = values.get(DriverProperty.PASSWORD);
-        return new DriverConfig(url, host, port, environment, ssl, audit, maxPending, maxLag, checkInterval,
+        return new DriverConfig(url, host, port, environment, ssl, audit, maxPending, maxLag, linger, checkInterval,
                 confirmTimeout, connectTimeout, applicationName, user, token);
     }
 

@@ -18,6 +18,9 @@ public enum DriverProperty {
             "audit=async: refuse new statements once this many audit events are unacknowledged (1..10000000)."),
     AUDIT_MAX_LAG_MS("auditMaxLagMs", "5000", false,
             "audit=async: refuse new statements once an unacknowledged audit event is older than this (50..3600000 ms)."),
+    AUDIT_LINGER_MS("auditLingerMs", "5", false,
+            "audit=async: how long the shipper waits for more events before sending a batch (0..1000 ms, at most "
+                    + "half of auditMaxLagMs; 0 sends at once); fewer, larger batches cost the server far less per event."),
     GRANT_CHECK_INTERVAL_MS("grantCheckIntervalMs", "500", false,
             "How often the grant's state is polled from the server (10..1000 ms; ends sessions within one second)."),
     GRANT_CONFIRM_TIMEOUT_MS("grantConfirmTimeoutMs", "5000", false,

@@ -59,9 +59,17 @@ import org.h2.tools.Server;
  * between cells the harness waits (untimed) until the async backlog is drained so the next cell
  * does not pay for it, and prints how long that took.
  *
+ * <p>CPU per statement is also split by thread (calling thread, the driver's audit shipper, the
+ * approval server's threads, H2's TCP server, and the whole process including GC and JIT; see
+ * {@link CpuSplit}), and the approval server's access log is counted to give audit POSTs per
+ * statement. Unlike wall time, both hardly depend on what else runs on the shared machine.
+ *
  * <p>{@code -Dbench.only=W:C} (workload and configuration indexes, e.g. {@code 1:3} for async ad hoc)
  * runs only that cell in the recorded rounds, for a profiler (JFR) to see it alone; the table then
  * holds zeros elsewhere.
+ *
+ * <p>{@code -Dbench.asyncProps=&auditLingerMs=0} appends driver properties to the async
+ * connection's URL (e.g. to compare shipper settings).
  *
  * <p>Run: {@code mvn -B -o -pl driver test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.lockbox.driver.bench.DriverBenchmark [-Dexec.args="ROUNDS CELL_MS"]}
@@ -83,6 +91,7 @@ public final class DriverBenchmark {
         long cellMs = args.length > 1 ? Long.parseLong(args[1]) : 400;
         ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
         root.setLevel(ch.qos.logback.classic.Level.WARN); // a log line per request would measure the console
+        AuditPostCounter posts = AuditPostCounter.attach();
         String loadBefore = loadAverage();
         Path dir = Files.createTempDirectory("lockbox-driver-bench");
         String dbName = "lockbox-bench-" + UUID.randomUUID();
@@ -97,7 +106,8 @@ public final class DriverBenchmark {
                  Connection rawTcp = DriverManager.getConnection(tcpUrl, "bench_eng", "bench-pw");
                  Connection sync = DriverManager.getConnection(setup.url("applicationName=bench"), setup.engineer());
                  Connection async = DriverManager.getConnection(setup.url(
-                         "applicationName=bench&audit=async&auditMaxPending=10000000&auditMaxLagMs=3600000"), setup.engineer())) {
+                         "applicationName=bench&audit=async&auditMaxPending=10000000&auditMaxLagMs=3600000"
+                                 + System.getProperty("bench.asyncProps", "")), setup.engineer())) {
                 Connection[] connections = {rawMem, rawTcp, sync, async};
                 RoundTrip rtt = new RoundTrip(server, setup, sync.unwrap(LockboxConnection.class));
                 LockboxConnection asyncLockbox = async.unwrap(LockboxConnection.class);
@@ -121,6 +131,8 @@ public final class DriverBenchmark {
 
                 double[][][] us = new double[WORKLOADS.length][CONFIGS.length][rounds];
                 double[][][] cpu = new double[WORKLOADS.length][CONFIGS.length][rounds];
+                double[][][][] split = new double[WORKLOADS.length][CONFIGS.length][CpuSplit.Part.values().length][rounds];
+                double[][][] postsPerOp = new double[WORKLOADS.length][CONFIGS.length][rounds];
                 double[] healthz = new double[rounds];
                 double[] healthzJdk = new double[rounds];
                 double[] auditPost = new double[rounds];
@@ -132,10 +144,19 @@ public final class DriverBenchmark {
                             if (only != null && !only.equals(w + ":" + c)) {
                                 continue;
                             }
+                            var before = CpuSplit.snapshot();
+                            long posts0 = posts.count();
                             Cell cell = cell(w, connections[c], cellMs, owner);
+                            // the async backlog left by this cell is drained (untimed) but its CPU is counted:
+                            // shipping it is part of what the cell's statements cost
+                            drainMsMax = Math.max(drainMsMax, drain(asyncLockbox));
+                            var parts = CpuSplit.perOp(before, CpuSplit.snapshot(), cell.ops());
                             us[w][c][round] = cell.wallUs();
                             cpu[w][c][round] = cell.cpuUs();
-                            drainMsMax = Math.max(drainMsMax, drain(asyncLockbox));
+                            for (CpuSplit.Part p : CpuSplit.Part.values()) {
+                                split[w][c][p.ordinal()][round] = parts.get(p);
+                            }
+                            postsPerOp[w][c][round] = (double) (posts.count() - posts0) / cell.ops();
                         }
                     }
                     healthz[round] = rtt.healthz(cellMs);
@@ -147,6 +168,7 @@ public final class DriverBenchmark {
                 System.out.printf("%nGET /healthz over the JDK HttpClient (HTTP/1.1), median: %.1f us%n", median(healthzJdk));
                 print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
                 printCpu(cpu);
+                printSplit(split, postsPerOp);
             }
         } finally {
             tcp.stop();
@@ -283,7 +305,7 @@ public final class DriverBenchmark {
     }
 
     /** Wall and calling-thread CPU µs per operation of one cell. */
-    private record Cell(double wallUs, double cpuUs) {}
+    private record Cell(double wallUs, double cpuUs, long ops) {}
 
     /**
      * Runs workload {@code w} on {@code c} for about {@code ms} milliseconds. The calling thread's
@@ -301,7 +323,7 @@ public final class DriverBenchmark {
             default -> throw new IllegalArgumentException("workload " + w);
         };
         Cell cell = new Cell((System.nanoTime() - wall0) / 1000.0 / ops,
-                (THREADS.getCurrentThreadCpuTime() - cpu0) / 1000.0 / ops);
+                (THREADS.getCurrentThreadCpuTime() - cpu0) / 1000.0 / ops, ops);
         if (w == 2) {
             try (Statement s = owner.createStatement()) {
                 s.execute("TRUNCATE TABLE batch_rows"); // untimed: keeps the in-memory target small
@@ -466,6 +488,26 @@ public final class DriverBenchmark {
             double async = median(cpu[w][3]);
             System.out.printf("| %s | %.1f | %.1f | %.1f | %.1f | %+.1f |%n", WORKLOADS[w], median(cpu[w][0]), tcp,
                     median(cpu[w][2]), async, async - tcp);
+        }
+    }
+
+    private static void printSplit(double[][][][] split, double[][][] postsPerOp) {
+        System.out.println();
+        System.out.println("CPU µs per operation by thread, including the untimed drain of the async backlog after each cell "
+                + "(median over rounds); POSTs = audit POSTs the approval server logged per operation:");
+        System.out.println();
+        System.out.println("| workload | configuration | caller | audit shipper | approval server | H2 TCP server "
+                + "| other threads | whole process (+GC, JIT) | POSTs/op |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (int w = 0; w < WORKLOADS.length; w++) {
+            for (int c = 1; c < CONFIGS.length; c++) {
+                double[][] parts = split[w][c];
+                System.out.printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f |%n", WORKLOADS[w], CONFIGS[c],
+                        median(parts[CpuSplit.Part.CALLER.ordinal()]), median(parts[CpuSplit.Part.SHIPPER.ordinal()]),
+                        median(parts[CpuSplit.Part.SERVER.ordinal()]), median(parts[CpuSplit.Part.H2_TCP.ordinal()]),
+                        median(parts[CpuSplit.Part.OTHER_THREADS.ordinal()]), median(parts[CpuSplit.Part.PROCESS.ordinal()]),
+                        median(postsPerOp[w][c]));
+            }
         }
     }
 
