@@ -12,6 +12,7 @@ import dev.lockbox.api.admin.NewUser;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.api.request.AccessLevel;
 import dev.lockbox.api.request.NewAccessRequest;
+import dev.lockbox.driver.testing.AuditPostCounter;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
 import java.net.URI;
@@ -183,5 +184,38 @@ class RealServerIT {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void asyncStatementsShareAuditPostsAtTheRealServer() throws Exception {
+        String requestId = approvedRequest(AccessLevel.READ_ONLY);
+        int statements = 150;
+        AuditPostCounter posts = AuditPostCounter.attach();
+        try (Connection c = DriverManager.getConnection(url("audit=async&auditLingerMs=200"), bob());
+             PreparedStatement ps = c.prepareStatement("SELECT name FROM customers WHERE id = ?")) {
+            long posts0 = posts.count();
+            long start = System.nanoTime();
+            for (int i = 0; i < statements; i++) {
+                ps.setInt(1, 1 + i % 2);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+                Thread.sleep(2); // an application's pace: without a linger, most events would leave alone
+            }
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            LockboxConnection lockbox = c.unwrap(LockboxConnection.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lockbox.auditBacklog() == 0);
+            long sent = posts.count() - posts0;
+            // One POST per statement without a linger; with it, about one per 200 ms of statements
+            // (+1 for a batch leaving as the last events were queued, +1 for an outcome-only flush).
+            assertThat(sent).isBetween(1L, elapsedMs / 200 + 3);
+        } finally {
+            posts.detach();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<JsonNode> selects = audit(requestId).stream().filter(e -> e.get("action").asText().equals("SELECT")).toList();
+            assertThat(selects).hasSize(statements);
+            assertThat(selects).allSatisfy(e -> assertThat(e.get("succeeded").asBoolean()).isTrue());
+        });
     }
 }

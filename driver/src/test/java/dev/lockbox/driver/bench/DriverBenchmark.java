@@ -15,6 +15,7 @@ import dev.lockbox.api.request.AccessLevel;
 import dev.lockbox.api.request.NewAccessRequest;
 import dev.lockbox.driver.LockboxConnection;
 import dev.lockbox.driver.server.HttpLockboxServerClient;
+import dev.lockbox.driver.testing.AuditPostCounter;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
 import java.net.HttpURLConnection;

@@ -1,4 +1,4 @@
-package dev.lockbox.driver.bench;
+package dev.lockbox.driver.testing;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -9,15 +9,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Counts the {@code POST /api/audit/events} requests the in-process approval server logs to its
  * access log ({@code dev.lockbox.server.access}, one line per request: method (an enum), path, ... as
- * arguments), so the benchmark can report audit POSTs per statement.
+ * arguments): how many audit POSTs a real server received, for the benchmark's POSTs per
+ * statement and the batching tests. {@link #detach()} stops it.
  */
-final class AuditPostCounter extends AppenderBase<ILoggingEvent> {
+public final class AuditPostCounter extends AppenderBase<ILoggingEvent> {
     private final AtomicLong count = new AtomicLong();
 
     private AuditPostCounter() {
     }
 
-    static AuditPostCounter attach() {
+    /** Starts counting the access log of every approval server in this JVM. */
+    public static AuditPostCounter attach() {
         AuditPostCounter counter = new AuditPostCounter();
         Logger access = (Logger) LoggerFactory.getLogger("dev.lockbox.server.access");
         counter.setContext(access.getLoggerContext());
@@ -27,8 +29,14 @@ final class AuditPostCounter extends AppenderBase<ILoggingEvent> {
         return counter;
     }
 
-    long count() {
+    public long count() {
         return count.get();
+    }
+
+    /** Stops counting. */
+    public void detach() {
+        ((Logger) LoggerFactory.getLogger("dev.lockbox.server.access")).detachAppender(this);
+        stop();
     }
 
     @Override
