@@ -45,7 +45,25 @@ public final class AuditSink {
     private static final int MAX_BATCH = 1000;
     private static final long NONE = Long.MAX_VALUE;
 
-    private record PendingEvent(AuditEventSubmission event, long queuedAtNanos, CompletableFuture<Void> acked) {}
+    /** {@code acked} is what a sync statement waits for; null in async, where nobody waits. */
+    private record PendingEvent(AuditEventSubmission event, long queuedAtNanos, CompletableFuture<Void> acked) {
+        /** A sync caller gave up waiting (timeout, interrupt): the event must not leave any more. */
+        boolean cancelled() {
+            return acked != null && acked.isDone();
+        }
+
+        void acknowledged() {
+            if (acked != null) {
+                acked.complete(null);
+            }
+        }
+
+        void failed(SQLException failure) {
+            if (acked != null) {
+                acked.completeExceptionally(failure);
+            }
+        }
+    }
 
     private final LockboxServerClient client;
     private final String environment;
@@ -163,15 +181,15 @@ public final class AuditSink {
      * returns at once.
      */
     public void record(List<AuditEventSubmission> batch) throws SQLException {
-        List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
         long now = System.nanoTime();
         int after = unacknowledged.addAndGet(batch.size());
-        for (AuditEventSubmission event : batch) {
-            CompletableFuture<Void> acked = new CompletableFuture<>();
-            acks.add(acked);
-            events.add(new PendingEvent(event, now, acked));
-        }
         if (mode == AuditMode.SYNC) {
+            List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
+            for (AuditEventSubmission event : batch) {
+                CompletableFuture<Void> acked = new CompletableFuture<>();
+                acks.add(acked);
+                events.add(new PendingEvent(event, now, acked));
+            }
             if (shipping.compareAndSet(false, true)) {
                 try {
                     shipOnce(); // leader: our events (and any queued with them) leave on this thread
@@ -185,7 +203,12 @@ public final class AuditSink {
                 wakeShipper(); // a POST is in flight; the shipper sends ours as soon as it returns
             }
             await(acks.size() == 1 ? acks.get(0) : CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)), acks);
-        } else if (lingerNanos > 0 && after >= lingerBatch && after - batch.size() < lingerBatch) {
+            return;
+        }
+        for (AuditEventSubmission event : batch) {
+            events.add(new PendingEvent(event, now, null));
+        }
+        if (lingerNanos > 0 && after >= lingerBatch && after - batch.size() < lingerBatch) {
             LockSupport.unpark(shipper); // enough for a batch: a lingering shipper must not wait any longer
         } else {
             wakeShipper();
@@ -315,7 +338,7 @@ public final class AuditSink {
     /** At close, a server that keeps failing must not keep the JVM's shipper alive forever. */
     private boolean stopAfterFailure() {
         for (PendingEvent e : retryEvents) {
-            e.acked.completeExceptionally(lastFailure);
+            e.failed(lastFailure);
         }
         return true;
     }
@@ -324,7 +347,7 @@ public final class AuditSink {
         List<PendingEvent> batch = new ArrayList<>(retryEvents);
         PendingEvent e;
         while (batch.size() < MAX_BATCH && (e = events.poll()) != null) {
-            if (e.acked.isDone()) {
+            if (e.cancelled()) {
                 unacknowledged.decrementAndGet(); // cancelled by a caller that gave up waiting
                 continue;
             }
@@ -355,7 +378,7 @@ public final class AuditSink {
             unacknowledged.addAndGet(-batch.size());
             inFlightOldestNanos = NONE;
             for (PendingEvent p : batch) {
-                p.acked.complete(null);
+                p.acknowledged();
             }
             return true;
         } catch (SQLException | RuntimeException ex) {
@@ -367,7 +390,7 @@ public final class AuditSink {
                 unacknowledged.addAndGet(-batch.size());
                 inFlightOldestNanos = NONE;
                 for (PendingEvent p : batch) {
-                    p.acked.completeExceptionally(failure);
+                    p.failed(failure);
                 }
             } else {
                 retryEvents = batch;
