@@ -69,6 +69,10 @@ import org.h2.tools.Server;
  * runs only that cell in the recorded rounds, for a profiler (JFR) to see it alone; the table then
  * holds zeros elsewhere.
  *
+ * <p>{@code -Dbench.warmupRounds=N} (default 2): unrecorded rounds first. The CPU split's JIT
+ * column shows whether the compilers were still busy in the recorded rounds (they compete with
+ * the statement for the 2 cores).
+ *
  * <p>{@code -Dbench.asyncProps=&auditLingerMs=0} appends driver properties to the async
  * connection's URL (e.g. to compare shipper settings).
  *
@@ -114,8 +118,9 @@ public final class DriverBenchmark {
                 LockboxConnection asyncLockbox = async.unwrap(LockboxConnection.class);
 
                 String only = System.getProperty("bench.only"); // "W:C" (indexes): profile one cell alone
-                System.out.printf("warm-up (%d ms per cell, 2 rounds, not recorded)%n", cellMs);
-                for (int round = 0; round < 2; round++) {
+                int warmup = Integer.getInteger("bench.warmupRounds", 2);
+                System.out.printf("warm-up (%d ms per cell, %d rounds, not recorded)%n", cellMs, warmup);
+                for (int round = 0; round < warmup; round++) {
                     for (int w = 0; w < WORKLOADS.length; w++) {
                         for (int c = 0; c < connections.length; c++) {
                             if (only != null && !only.equals(w + ":" + c)) {
@@ -498,15 +503,16 @@ public final class DriverBenchmark {
                 + "(median over rounds); POSTs = audit POSTs the approval server logged per operation:");
         System.out.println();
         System.out.println("| workload | configuration | caller | audit shipper | approval server | H2 TCP server "
-                + "| other threads | whole process (+GC, JIT) | POSTs/op |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+                + "| other threads | GC | JIT | whole process | POSTs/op |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int w = 0; w < WORKLOADS.length; w++) {
             for (int c = 1; c < CONFIGS.length; c++) {
                 double[][] parts = split[w][c];
-                System.out.printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f |%n", WORKLOADS[w], CONFIGS[c],
+                System.out.printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f |%n", WORKLOADS[w], CONFIGS[c],
                         median(parts[CpuSplit.Part.CALLER.ordinal()]), median(parts[CpuSplit.Part.SHIPPER.ordinal()]),
                         median(parts[CpuSplit.Part.SERVER.ordinal()]), median(parts[CpuSplit.Part.H2_TCP.ordinal()]),
-                        median(parts[CpuSplit.Part.OTHER_THREADS.ordinal()]), median(parts[CpuSplit.Part.PROCESS.ordinal()]),
+                        median(parts[CpuSplit.Part.OTHER_THREADS.ordinal()]), median(parts[CpuSplit.Part.GC.ordinal()]),
+                        median(parts[CpuSplit.Part.JIT.ordinal()]), median(parts[CpuSplit.Part.PROCESS.ordinal()]),
                         median(postsPerOp[w][c]));
             }
         }
