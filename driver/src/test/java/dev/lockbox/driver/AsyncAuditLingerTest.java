@@ -166,12 +166,7 @@ class AsyncAuditLingerTest {
         // A sync statement queued behind another's POST is sent by the shipper: it must not linger.
         CountDownLatch firstInFlight = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        fx.server.beforeAck = batch -> {
-            if (!batch.events().isEmpty() && firstInFlight.getCount() == 1) {
-                firstInFlight.countDown();
-                release.await(30, TimeUnit.SECONDS);
-            }
-        };
+        fx.server.holdFirstEventBatch(firstInFlight, release);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (Connection a = fx.connect("auditLingerMs=1000"); Connection b = fx.connect("auditLingerMs=1000")) {
             Future<Integer> first = pool.submit(() -> a.createStatement().executeUpdate(INSERT));

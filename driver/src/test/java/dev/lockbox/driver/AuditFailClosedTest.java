@@ -99,12 +99,7 @@ class AuditFailClosedTest {
         int threads = 8;
         CountDownLatch firstInFlight = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        fx.server.beforeAck = batch -> {
-            if (!batch.events().isEmpty() && firstInFlight.getCount() == 1) {
-                firstInFlight.countDown();
-                release.await(30, TimeUnit.SECONDS);
-            }
-        };
+        fx.server.holdFirstEventBatch(firstInFlight, release);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "grouping-" + r.hashCode()));
         List<Connection> conns = new ArrayList<>();
         try {

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +63,19 @@ public final class InMemoryLockboxServer implements LockboxServerClient {
     @FunctionalInterface
     public interface AuditHook {
         void beforeAck(AuditBatch batch) throws Exception;
+    }
+
+    /**
+     * Holds the first batch that carries events (stored, not yet acknowledged) until {@code release}
+     * opens; {@code inFlight} opens when it arrives. Later batches pass.
+     */
+    public void holdFirstEventBatch(CountDownLatch inFlight, CountDownLatch release) {
+        beforeAck = batch -> {
+            if (!batch.events().isEmpty() && inFlight.getCount() == 1) {
+                inFlight.countDown();
+                release.await(30, TimeUnit.SECONDS);
+            }
+        };
     }
 
     public InMemoryLockboxServer(String environment, String targetUrl, Clock clock) {
