@@ -55,7 +55,7 @@ class CredentialBrokerRecoveryTest {
         try {
             if (target != null) target.close();
         } finally {
-            store.close();
+            if (store != null) store.close(); // null when the PostgreSQL run is skipped (no LOCKBOX_TEST_PG_URL)
         }
     }
 
