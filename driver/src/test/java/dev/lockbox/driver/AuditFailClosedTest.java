@@ -173,6 +173,47 @@ class AuditFailClosedTest {
     }
 
     @Test
+    void asyncCloseSaysHowManyEventsTheServerNeverAcknowledged() throws Exception {
+        Connection c = fx.connect("audit=async&connectTimeoutMs=500");
+        try (Statement s = c.createStatement()) {
+            fx.server.failAudit = SqlState.SERVER_UNAVAILABLE.exception("audit store down");
+            assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
+            assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
+        }
+        // The statements ran; their events never reached the audit log: close must not pretend otherwise.
+        assertThatThrownBy(c::close)
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("did not acknowledge 2 audit event(s) of statements that already ran")
+                .hasMessageContaining("its audit log misses them")
+                .hasMessageContaining("audit store down")
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+        assertThat(c.isClosed()).isTrue();
+        assertThat(fx.server.events(Decision.ALLOWED)).isEmpty();
+    }
+
+    @Test
+    void asyncCloseKeepsRetryingAServerThatComesBack() throws Exception {
+        Connection c = fx.connect("audit=async&connectTimeoutMs=10000");
+        try (Statement s = c.createStatement()) {
+            fx.server.failAudit = SqlState.SERVER_UNAVAILABLE.exception("audit store down");
+            assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
+            assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
+        }
+        Thread recovery = new Thread(() -> {
+            try {
+                Thread.sleep(400);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            fx.server.failAudit = null;
+        });
+        recovery.start();
+        c.close(); // retried with back-off until the server answers: nothing lost, nothing to report
+        recovery.join();
+        assertThat(fx.server.events(Decision.ALLOWED)).hasSize(2);
+    }
+
+    @Test
     void asyncRefusesNewStatementsOnceAnEventIsTooOld() throws Exception {
         try (Connection c = fx.connect("audit=async&auditMaxPending=1000&auditMaxLagMs=100"); Statement s = c.createStatement()) {
             fx.server.failAudit = SqlState.SERVER_UNAVAILABLE.exception("audit store down");

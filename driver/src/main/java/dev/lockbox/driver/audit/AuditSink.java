@@ -92,6 +92,8 @@ public final class AuditSink {
     /** Coalesces wake-ups of the shipper: one unpark per idle period, not per statement. */
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private volatile boolean closing;
+    /** Set before {@link #closing}: until when a failing server is retried at close. */
+    private volatile long closingDeadlineNanos;
 
     // Written only while holding `shipping`: a batch that failed, retried first next time.
     private volatile List<PendingEvent> retryEvents = List.of();
@@ -139,18 +141,34 @@ public final class AuditSink {
         }
     }
 
-    /** A connection is done with the sink; the last one flushes what is left and stops the shipper. */
-    public void release() {
+    /**
+     * A connection is done with the sink; the last one flushes what is left and stops the shipper.
+     * A server that fails meanwhile is retried (with back-off) for up to the acknowledgement timeout.
+     *
+     * @return null, or (last connection, async) why events of statements that already ran could not be
+     *         stored: the server's audit log misses them, and the caller must say so
+     */
+    public SQLException release() {
         if (users.decrementAndGet() == 0 && users.compareAndSet(0, -1)) {
+            closingDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ackTimeoutMs);
             closing = true;
             LockSupport.unpark(shipper); // unconditionally: a lingering shipper ignores wakeShipper()
             try {
-                shipper.join(ackTimeoutMs);
+                shipper.join(ackTimeoutMs + 1_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             onClosed.run();
+            int lost = unacknowledged.get();
+            if (lost > 0) {
+                SQLException why = lastFailure;
+                return SqlState.SERVER_UNAVAILABLE.exception("The Lockbox approval server did not acknowledge " + lost
+                        + " audit event(s) of statements that already ran (audit=async) within " + ackTimeoutMs
+                        + " ms of closing the last connection to " + environment + " with these settings: "
+                        + "its audit log misses them." + (why == null ? "" : " Last error: " + why.getMessage()), why);
+            }
         }
+        return null;
     }
 
     /**
@@ -307,8 +325,14 @@ public final class AuditSink {
                     backoffMs = 0;
                 } else if (mode == AuditMode.ASYNC || !retryOutcomes.isEmpty()) {
                     backoffMs = Math.min(1000, Math.max(50, backoffMs * 2));
-                    if (closing && stopAfterFailure()) {
-                        return;
+                    if (closing) {
+                        long left = closingDeadlineNanos - System.nanoTime();
+                        if (left <= 0) {
+                            stopAfterFailure();
+                            return;
+                        }
+                        LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(backoffMs)));
+                        continue;
                     }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
                 }
@@ -335,12 +359,14 @@ public final class AuditSink {
         return head == null ? 0 : head.queuedAtNanos + lingerNanos - System.nanoTime();
     }
 
-    /** At close, a server that keeps failing must not keep the JVM's shipper alive forever. */
-    private boolean stopAfterFailure() {
+    /**
+     * At close, a server that kept failing until the deadline must not keep the JVM's shipper alive
+     * forever; {@link #release()} reports the events left unacknowledged.
+     */
+    private void stopAfterFailure() {
         for (PendingEvent e : retryEvents) {
             e.failed(lastFailure);
         }
-        return true;
     }
 
     private boolean shipOnce() {

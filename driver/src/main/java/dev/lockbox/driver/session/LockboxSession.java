@@ -159,9 +159,15 @@ public final class LockboxSession implements GrantWatch.Listener {
         } catch (SQLException e) {
             failure = e;
         }
-        release();
+        SQLException auditLost = release();
         if (failure != null) {
+            if (auditLost != null) {
+                failure.setNextException(auditLost);
+            }
             throw failure;
+        }
+        if (auditLost != null) {
+            throw auditLost;
         }
     }
 
@@ -182,19 +188,21 @@ public final class LockboxSession implements GrantWatch.Listener {
         }
     }
 
-    private void release() {
+    /** Null, or (the JVM's last connection with these audit settings) why async audit events were lost. */
+    private SQLException release() {
         if (!released.compareAndSet(false, true)) {
-            return;
+            return null;
         }
         if (watch != null) { // null only if the grant ended while this session was being built
             watch.remove(this);
         }
         sink.requestFlush();
-        sink.release();
+        SQLException auditLost = sink.release();
         try {
             client.closeSession(sessionGrant.sessionId());
         } catch (SQLException | RuntimeException e) {
             // best effort: the server also ends sessions when the grant ends
         }
+        return auditLost;
     }
 }
