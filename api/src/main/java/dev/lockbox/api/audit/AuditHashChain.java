@@ -33,15 +33,21 @@ public final class AuditHashChain {
     private AuditHashChain() {}
 
     public static String hash(String prevHash, AuditEvent e) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(prevHash.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) '\n');
-            sha.update(canonical(e).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", ex);
-        }
+        return hash(prevHash, e.sequence(), afterSequence(e));
+    }
+
+    /**
+     * The hash of the event at {@code sequence} whose canonical form ends with {@code afterSequence}
+     * (from {@link #afterSequence}): the same value as {@link #hash(String, AuditEvent)}, for a caller
+     * that built the part independent of the chain position earlier, outside its chain lock.
+     */
+    public static String hash(String prevHash, long sequence, byte[] afterSequence) {
+        MessageDigest sha = sha256();
+        sha.update(prevHash.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+        sha.update(prefix(sequence).getBytes(StandardCharsets.UTF_8));
+        sha.update(afterSequence);
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** True when {@code e.hash()} is what its content and {@code e.prevHash()} give. */
@@ -50,11 +56,24 @@ public final class AuditHashChain {
     }
 
     public static String canonical(AuditEvent e) {
+        return prefix(e.sequence()) + new String(afterSequence(e), StandardCharsets.UTF_8);
+    }
+
+    /** The start of the canonical form, the part that depends on the event's place in the chain. */
+    private static String prefix(long sequence) {
+        return "[" + CANONICAL_VERSION + "," + sequence + ",";
+    }
+
+    /**
+     * The canonical form after {@code [1,sequence,} (UTF-8): everything of it but the chain position,
+     * from {@code event_id} to the closing bracket. {@code e.sequence()} is not read.
+     */
+    public static byte[] afterSequence(AuditEvent e) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
+            // Written as an array of its own, whose opening bracket is dropped: the generator puts the
+            // same commas between the values as in the whole canonical array.
             g.writeStartArray();
-            g.writeNumber(CANONICAL_VERSION);
-            g.writeNumber(e.sequence());
             g.writeString(e.eventId());
             writeMicros(g, e.eventTime());
             for (String s : new String[] {e.environment(), e.database(), e.requestId(), e.supportTicketId(),
@@ -74,7 +93,15 @@ public final class AuditHashChain {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        return out.toString();
+        return out.getBuffer().substring(1).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", ex);
+        }
     }
 
     /** Epoch microseconds, the precision the store and the lake keep. */

@@ -65,15 +65,23 @@ final class ChainHead {
 
     /** {@code e} (with its final outcome columns) as the next link of the chain. */
     AuditEvent append(AuditEvent e) {
+        return append(e, AuditHashChain.afterSequence(e));
+    }
+
+    /**
+     * As {@link #append(AuditEvent)}, with {@code e}'s canonical form after the sequence
+     * ({@link AuditHashChain#afterSequence}) built beforehand, outside the chain lock.
+     */
+    AuditEvent append(AuditEvent e, byte[] afterSequence) {
         if (!environment.equals(e.environment())) {
             throw new IllegalArgumentException("event of " + e.environment() + " on the chain of " + environment);
         }
         long sequence = lastSequence + 1;
-        AuditEvent numbered = e.sealed(sequence, lastHash, null);
-        String hash = AuditHashChain.hash(lastHash, numbered);
+        String hash = AuditHashChain.hash(lastHash, sequence, afterSequence);
+        AuditEvent sealed = e.sealed(sequence, lastHash, hash);
         lastSequence = sequence;
         lastHash = hash;
-        return numbered.sealed(sequence, numbered.prevHash(), hash);
+        return sealed;
     }
 
     /** Writes the new end of the chain; part of the same transaction as the sealed rows. */
