@@ -5,6 +5,7 @@ import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.AuditHashChain;
 import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.audit.Decision;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +62,9 @@ public final class JdbcAuditLog implements AuditLog {
      * stripes and are written in parallel, as without grouping. A fixed number, so environment names sent
      * by clients cannot grow it.
      */
-    private final List<GroupCommit<Ingest, AuditAck>> commits = new ArrayList<>(STRIPES);
+    private final List<GroupCommit<Submission, AuditAck>> commits = new ArrayList<>(STRIPES);
+    /** Groups written again the careful way because an optimistic batch's event id was stored (for tests). */
+    private final LongAdder optimismRefuted = new LongAdder();
 
     public JdbcAuditLog(DataSource ds, Clock clock, GrantDirectory grants, Duration outcomeTimeout) {
         this.ds = Objects.requireNonNull(ds, "ds");
@@ -71,7 +75,7 @@ public final class JdbcAuditLog implements AuditLog {
             throw new IllegalArgumentException("outcome timeout must be positive: " + outcomeTimeout);
         }
         this.tx = new RetryingTransaction(ds);
-        for (int i = 0; i < STRIPES; i++) commits.add(new GroupCommit<>(this::writeGroup, Ingest::weight, MAX_GROUP));
+        for (int i = 0; i < STRIPES; i++) commits.add(new GroupCommit<>(this::writeGroup, Submission::weight, MAX_GROUP));
     }
 
     @Override
@@ -87,8 +91,9 @@ public final class JdbcAuditLog implements AuditLog {
             admissions.computeIfAbsent(e.requestId(),
                     id -> GrantAdmission.judge(id, grants.find(id), caller, batch.environment(), now));
         }
-        GroupCommit<Ingest, AuditAck> stripe = commits.get(Math.floorMod(batch.environment().hashCode(), STRIPES));
-        return stripe.submit(new Ingest(caller, batch.environment(), events, outcomes, admissions, now));
+        Ingest in = new Ingest(caller, batch.environment(), events, outcomes, admissions, now);
+        GroupCommit<Submission, AuditAck> stripe = commits.get(Math.floorMod(batch.environment().hashCode(), STRIPES));
+        return stripe.submit(new Submission(in, expectNothingStored(in)));
     }
 
     /** One checked batch on its way to the store. */
@@ -96,6 +101,54 @@ public final class JdbcAuditLog implements AuditLog {
             List<AuditOutcome> outcomes, Map<String, GrantAdmission> admissions, Instant now) {
         int weight() {
             return 1 + events.size() + outcomes.size();
+        }
+    }
+
+    /** A batch and, when it can have one, its {@link Optimistic} write, both made on the caller's thread. */
+    private record Submission(Ingest in, Optimistic optimistic) {
+        int weight() {
+            return in.weight();
+        }
+    }
+
+    /**
+     * The plan of a batch that none of whose event ids is stored yet (the usual case: only a driver's retry
+     * repeats an id), made before the batch queues for the writer, with the canonical form of each
+     * event to seal but its chain position ({@link AuditHashChain#afterSequence}); {@code afterSequence}
+     * follows {@code plan.finalNow()}. The writer inserts it without reading the ids first: the
+     * primary key finds any that is stored after all, and the group is then written again the
+     * careful way ({@link #writeGroup}).
+     */
+    private record Optimistic(Plan plan, List<byte[]> afterSequence) {}
+
+    /**
+     * The batch's plan as if none of its event ids were stored, or null when that plan could not hold:
+     * an outcome names an event of an earlier batch (which must be read), or the batch would be refused
+     * (unless its events are stored: a retry after the grant ended is acknowledged, so only the store can tell).
+     */
+    private Optimistic expectNothingStored(Ingest in) {
+        Set<String> eventIds = new HashSet<>();
+        for (AuditEventSubmission e : in.events()) eventIds.add(AuditBatchRules.eventKey(e.eventId()));
+        for (AuditOutcome o : in.outcomes()) {
+            if (!eventIds.contains(AuditBatchRules.eventKey(o.eventId()))) return null;
+        }
+        Plan plan;
+        try {
+            plan = plan(in, Map.of(), id -> {
+                throw new IllegalStateException("no late outcome without a stored event");
+            });
+        } catch (ApiException | SQLException refusedUnlessStored) {
+            return null;
+        }
+        List<byte[]> afterSequence = new ArrayList<>(plan.finalNow().size());
+        for (AuditEvent e : plan.finalNow()) afterSequence.add(AuditHashChain.afterSequence(e));
+        return new Optimistic(plan, afterSequence);
+    }
+
+    /** Thrown inside a group's transaction when an optimistic batch met a stored event id: the group is written again, carefully. */
+    private static final class StoredAfterAll extends RuntimeException {
+        StoredAfterAll(SQLException duplicate) {
+            super("an event id of an optimistic batch is stored", duplicate, false, false);
         }
     }
 
@@ -107,26 +160,14 @@ public final class JdbcAuditLog implements AuditLog {
      * the same transaction. If the transaction fails as a whole, each batch is written again on its
      * own, so one batch's store failure is never another's.
      */
-    private void writeGroup(List<GroupCommit.Item<Ingest, AuditAck>> group) {
+    private void writeGroup(List<GroupCommit.Item<Submission, AuditAck>> group) {
         if (group.size() > 1) {
             // Chain heads locked in environment order, so two replicas' groups do not deadlock on them.
-            List<GroupCommit.Item<Ingest, AuditAck>> ordered = new ArrayList<>(group);
-            ordered.sort(Comparator.comparing(i -> i.work().environment()));
+            List<GroupCommit.Item<Submission, AuditAck>> ordered = new ArrayList<>(group);
+            ordered.sort(Comparator.comparing(i -> i.work().in().environment()));
             List<Object> answers;
             try {
-                answers = tx.run(c -> {
-                    List<Object> out = new ArrayList<>(ordered.size());
-                    Map<String, ChainHead> heads = new HashMap<>();
-                    for (GroupCommit.Item<Ingest, AuditAck> item : ordered) {
-                        try {
-                            out.add(ingest(c, item.work(), heads));
-                        } catch (ApiException refused) {
-                            out.add(refused);
-                        }
-                    }
-                    saveAll(c, heads);
-                    return out;
-                });
+                answers = writeTogether(ordered);
             } catch (RuntimeException e) {
                 log.debug("a group of {} audit batches failed ({}); writing each on its own", group.size(), e.toString());
                 answers = null;
@@ -139,18 +180,94 @@ public final class JdbcAuditLog implements AuditLog {
                 return;
             }
         }
-        for (GroupCommit.Item<Ingest, AuditAck> item : group) {
+        for (GroupCommit.Item<Submission, AuditAck> item : group) {
             try {
-                item.succeed(tx.run(c -> {
-                    Map<String, ChainHead> heads = new HashMap<>();
-                    AuditAck ack = ingest(c, item.work(), heads);
-                    saveAll(c, heads);
-                    return ack;
-                }));
+                Object answer = writeTogether(List.of(item)).get(0);
+                if (answer instanceof AuditAck ack) item.succeed(ack); else item.fail((ApiException) answer);
             } catch (RuntimeException e) {
                 item.fail(e);
             }
         }
+    }
+
+    /**
+     * Writes the batches in one transaction, optimistic ones without reading their ids first; if one
+     * of those ids is stored after all (a retry, someone else's id), the transaction is rolled back and
+     * all of them are written again the careful way. Returns each batch's ack or refusal, in order.
+     */
+    private List<Object> writeTogether(List<GroupCommit.Item<Submission, AuditAck>> items) {
+        try {
+            return tx.run(c -> writeAll(c, items, true));
+        } catch (StoredAfterAll e) {
+            optimismRefuted.increment();
+            log.debug("an optimistic audit batch met a stored event id ({}); writing its group again carefully",
+                    e.getCause().toString());
+            return tx.run(c -> writeAll(c, items, false));
+        }
+    }
+
+    private List<Object> writeAll(Connection c, List<GroupCommit.Item<Submission, AuditAck>> items, boolean optimistic)
+            throws SQLException {
+        List<Object> out = new ArrayList<>(items.size());
+        Map<String, ChainHead> heads = new HashMap<>();
+        for (GroupCommit.Item<Submission, AuditAck> item : items) {
+            Submission s = item.work();
+            try {
+                out.add(optimistic && s.optimistic() != null
+                        ? writeOptimistic(c, s.in(), s.optimistic(), heads)
+                        : ingest(c, s.in(), heads));
+            } catch (ApiException refused) {
+                out.add(refused);
+            }
+        }
+        saveAll(c, heads);
+        return out;
+    }
+
+    /**
+     * Inserts a batch planned by {@link #expectNothingStored}: what {@link #plan} decides when none of its
+     * ids is stored, without the read that finds out. A duplicate key means one is: {@link StoredAfterAll}.
+     */
+    private AuditAck writeOptimistic(Connection c, Ingest in, Optimistic o, Map<String, ChainHead> heads)
+            throws SQLException {
+        // The chain head first: another replica inserting the same ids (a driver's retry racing its original)
+        // then waits for this commit on the head instead of holding a row this batch would wait for.
+        ChainHead head = o.plan().finalNow().isEmpty() ? null : lockedHead(c, in.environment(), heads);
+        try {
+            rows.insert(c, o.plan().waiting(), in.now());
+            if (head != null) {
+                List<AuditEvent> sealed = new ArrayList<>(o.plan().finalNow().size());
+                for (int k = 0; k < o.plan().finalNow().size(); k++) {
+                    sealed.add(head.append(o.plan().finalNow().get(k), o.afterSequence().get(k)));
+                }
+                rows.insert(c, sealed, in.now());
+            }
+        } catch (SQLException e) {
+            if (isDuplicateKey(e)) throw new StoredAfterAll(e);
+            throw e;
+        }
+        return o.plan().ack();
+    }
+
+    /** A unique-key violation (SQLState 23505 on H2 and PostgreSQL), also inside a batch's exception. */
+    static boolean isDuplicateKey(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            for (Throwable t = s; t != null; t = t.getCause()) {
+                if (t instanceof SQLException q && "23505".equals(q.getSQLState())) return true;
+            }
+        }
+        return false;
+    }
+
+    /** The environment's chain head, locked once per transaction. */
+    private static ChainHead lockedHead(Connection c, String environment, Map<String, ChainHead> heads)
+            throws SQLException {
+        ChainHead head = heads.get(environment);
+        if (head == null) {
+            head = ChainHead.lock(c, environment);
+            heads.put(environment, head);
+        }
+        return head;
     }
 
     /**
@@ -164,6 +281,11 @@ public final class JdbcAuditLog implements AuditLog {
         return plan.ack();
     }
 
+    /** Number of groups written again carefully because an optimistic batch's event id was stored. */
+    long optimismRefuted() {
+        return optimismRefuted.sum();
+    }
+
     private static void saveAll(Connection c, Map<String, ChainHead> heads) throws SQLException {
         for (ChainHead head : heads.values()) head.save(c);
     }
@@ -174,14 +296,26 @@ public final class JdbcAuditLog implements AuditLog {
 
     /** Reads and locks the batch's known events and decides what to write; throws every refusal, writes nothing. */
     private Plan plan(Connection c, Ingest in) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        for (AuditEventSubmission e : in.events()) ids.add(AuditBatchRules.eventKey(e.eventId()));
+        for (AuditOutcome o : in.outcomes()) ids.add(AuditBatchRules.eventKey(o.eventId()));
+        Map<String, AuditEventRows.Stored> stored = ids.isEmpty() ? Map.of() : rows.lockExisting(c, ids);
+        return plan(in, stored, id -> rows.hasLateOutcome(c, id));
+    }
+
+    /** Whether a late outcome of a sealed event is already kept. */
+    @FunctionalInterface
+    private interface LateOutcomes {
+        boolean kept(String eventId) throws SQLException;
+    }
+
+    /** Decides what to write given the batch's {@code stored} events (locked); throws every refusal, writes nothing. */
+    private Plan plan(Ingest in, Map<String, AuditEventRows.Stored> stored, LateOutcomes lateOutcomes)
+            throws SQLException {
         String caller = in.caller();
         String environment = in.environment();
         List<AuditEventSubmission> events = in.events();
         List<AuditOutcome> outcomes = in.outcomes();
-        Set<String> ids = new LinkedHashSet<>();
-        for (AuditEventSubmission e : events) ids.add(AuditBatchRules.eventKey(e.eventId()));
-        for (AuditOutcome o : outcomes) ids.add(AuditBatchRules.eventKey(o.eventId()));
-        Map<String, AuditEventRows.Stored> stored = ids.isEmpty() ? Map.of() : rows.lockExisting(c, ids);
 
         int duplicates = 0;
         Map<String, AuditEvent> fresh = new LinkedHashMap<>();
@@ -225,7 +359,7 @@ public final class JdbcAuditLog implements AuditLog {
                 applied++;
             } else if (target.succeeded() == null) {
                 // Sealed by the scheduler before this outcome came: the chain is not rewritten.
-                if (!rows.hasLateOutcome(c, id)) late.add(new AuditOutcome(id, o.succeeded(), o.rowsAffected(), o.error(), o.durationMs()));
+                if (!lateOutcomes.kept(id)) late.add(new AuditOutcome(id, o.succeeded(), o.rowsAffected(), o.error(), o.durationMs()));
             }
             // else: sealed with its outcome already (a retry): nothing to do.
         }
@@ -243,11 +377,7 @@ public final class JdbcAuditLog implements AuditLog {
         rows.insert(c, plan.waiting(), now);
         if (!plan.completedEarlier().isEmpty() || !plan.finalNow().isEmpty()) {
             // Taken after the batch's unsealed inserts, so the lock is held only for sealing writes and the commit.
-            ChainHead head = heads.get(environment);
-            if (head == null) {
-                head = ChainHead.lock(c, environment);
-                heads.put(environment, head);
-            }
+            ChainHead head = lockedHead(c, environment, heads);
             List<AuditEvent> sealedEarlier = new ArrayList<>(plan.completedEarlier().size());
             for (AuditEvent e : plan.completedEarlier()) sealedEarlier.add(head.append(e));
             List<AuditEvent> sealedNew = new ArrayList<>(plan.finalNow().size());
