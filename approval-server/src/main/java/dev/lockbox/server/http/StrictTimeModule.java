@@ -19,7 +19,7 @@ public final class StrictTimeModule extends SimpleModule {
     public StrictTimeModule() {
         super("lockbox-strict-time");
         addDeserializer(Duration.class, new IsoString<>(Duration.class, Duration::parse));
-        addDeserializer(Instant.class, new IsoString<>(Instant.class, Instant::parse));
+        addDeserializer(Instant.class, new IsoString<>(Instant.class, IsoInstant::parse));
     }
 
     private static final class IsoString<T> extends StdScalarDeserializer<T> {
