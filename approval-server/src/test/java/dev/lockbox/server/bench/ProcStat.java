@@ -12,10 +12,10 @@ import java.util.stream.Collectors;
  * {@code /proc/<pid>/task/<tid>/stat}), in nanoseconds. Works for another JVM (the server) as for
  * this one; on a system without procfs every figure is zero.
  */
-record ProcStat(long userNanos, long sysNanos, Map<String, Long> byThreadName) {
+public record ProcStat(long userNanos, long sysNanos, Map<String, Long> byThreadName) {
     private static final long TICK_NANOS = 1_000_000_000L / 100; // USER_HZ is 100 on Linux
 
-    static ProcStat of(long pid) {
+    public static ProcStat of(long pid) {
         long[] total = times(Path.of("/proc", Long.toString(pid), "stat"));
         Map<String, Long> threads = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
@@ -38,12 +38,12 @@ record ProcStat(long userNanos, long sysNanos, Map<String, Long> byThreadName) {
         return new ProcStat(total[0], total[1], threads);
     }
 
-    long totalNanos() {
+    public long totalNanos() {
         return userNanos + sysNanos;
     }
 
     /** CPU used since {@code before}, by thread name (threads that ended in between are missing; their time is in the totals). */
-    ProcStat minus(ProcStat before) {
+    public ProcStat minus(ProcStat before) {
         Map<String, Long> delta = new TreeMap<>();
         byThreadName.forEach((key, nanos) -> delta.merge(key.substring(0, key.indexOf('\u0000')),
                 nanos - before.byThreadName.getOrDefault(key, 0L), Long::sum));
@@ -51,7 +51,7 @@ record ProcStat(long userNanos, long sysNanos, Map<String, Long> byThreadName) {
     }
 
     /** CPU of the JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1", ...), after {@link #minus}. */
-    long compilerNanos() {
+    public long compilerNanos() {
         return byThreadName.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToLong(Map.Entry::getValue).sum();
     }
 

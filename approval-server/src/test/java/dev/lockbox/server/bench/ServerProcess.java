@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * request on stderr, which goes to a file here as it would to a journal). So the benchmark measures
  * the server's own garbage collector and JIT, not the load generator's.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
@@ -37,7 +37,7 @@ final class ServerProcess implements AutoCloseable {
      * {@code optionsFile}: the server's JVM argument file ({@code server-jvm.options}); the class
      * path is this JVM's without its test classes.
      */
-    static ServerProcess start(Path optionsFile, Path dataDir, String adminToken) throws IOException, InterruptedException {
+    public static ServerProcess start(Path optionsFile, Path dataDir, String adminToken) throws IOException, InterruptedException {
         if (!Files.isRegularFile(optionsFile)) throw new IllegalArgumentException("no JVM options file " + optionsFile.toAbsolutePath());
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -63,15 +63,15 @@ final class ServerProcess implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return baseUrl;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 

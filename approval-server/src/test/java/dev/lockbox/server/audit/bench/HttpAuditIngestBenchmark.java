@@ -12,6 +12,8 @@ import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.api.request.NewAccessRequest;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
+import dev.lockbox.server.bench.ProcStat;
+import dev.lockbox.server.bench.ServerProcess;
 import dev.lockbox.server.testing.ApiClient;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -51,6 +53,9 @@ import java.util.stream.Stream;
  * {@code mvn -B -o -pl approval-server test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.lockbox.server.audit.bench.HttpAuditIngestBenchmark -Dexec.args="4 100000 10000 100000"}
  * (client threads, batched events, single events, events of the store-level batched runs; 0 skips it).
+ * With {@code -Dlockbox.bench.serverOptions=approval-server/server-jvm.options} the server runs as its
+ * own JVM with that argument file, as {@code ./lockbox server} runs it ({@code ServerProcess}); the
+ * CPU figures then add the server process's (procfs) to this one's, and the warm-up waits for both JITs.
  */
 public final class HttpAuditIngestBenchmark {
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
@@ -80,14 +85,32 @@ public final class HttpAuditIngestBenchmark {
     }
 
     private static long run(Path dir, int threads, int batchedEvents, int singleEvents) throws Exception {
+        String options = System.getProperty("lockbox.bench.serverOptions");
+        if (options != null) {
+            // The server as production runs it: its own JVM with server-jvm.options (ServerCommand, logback.xml).
+            try (ServerProcess server = ServerProcess.start(Path.of(options), dir.resolve("data"), ADMIN_TOKEN)) {
+                System.out.printf("HTTP ingest: server in its own JVM (pid %d, options %s, log %s)%n", server.pid(), options,
+                        server.log());
+                return run(server.baseUrl(), server.pid(), threads, batchedEvents, singleEvents);
+            }
+        }
         ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir).withAdminToken(ADMIN_TOKEN);
         try (LockboxServer server = LockboxServer.start(config, Clock.systemUTC())) {
-            ApiClient api = new ApiClient(server.baseUrl());
+            System.out.printf("HTTP ingest: server in this JVM, H2 file store (%s)%n", config.effectiveStoreUrl().replaceFirst("^.*;", ";"));
+            return run(server.baseUrl(), 0, threads, batchedEvents, singleEvents);
+        }
+    }
+
+    /** {@code serverPid}: the server's own process, 0 when it runs in this JVM (its CPU is then this process's). */
+    private static long run(String baseUrl, long serverPid, int threads, int batchedEvents, int singleEvents) throws Exception {
+        {
+            ApiClient api = new ApiClient(baseUrl);
             List<Engineer> engineers = setUp(api, threads);
-            System.out.printf("HTTP ingest: %d client threads, server %s, H2 file store (%s), %d cores, JDK %s%n",
-                    threads, server.baseUrl(), config.effectiveStoreUrl().replaceFirst("^.*;", ";"),
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            URL uri = URI.create(server.baseUrl() + "/api/audit/events").toURL();
+            System.out.printf("HTTP ingest: %d client threads, server %s, %d cores, JDK %s, load generator JVM %s%n",
+                    threads, baseUrl, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                    ManagementFactory.getRuntimeMXBean().getInputArguments());
+            ServerCpu.pid = serverPid;
+            URL uri = URI.create(baseUrl + "/api/audit/events").toURL();
             long sent = 0;
             sent += warmUp("warm-up (batched)", uri, engineers, 20_000, 100, true);
             sent += measure("batched: 100 events with their outcomes", uri, engineers, batchedEvents, 100, true);
@@ -136,10 +159,11 @@ public final class HttpAuditIngestBenchmark {
         long until = System.nanoTime() + 90_000_000_000L;
         for (int round = 1; ; round++) {
             long jit0 = jit.getTotalCompilationTime();
+            ProcStat server0 = ServerCpu.now();
             long t0 = System.nanoTime();
             sent += measure(name + " " + round, uri, engineers, events, perPost, outcomesWithEvents);
             double wallMs = (System.nanoTime() - t0) / 1e6;
-            long jitMs = jit.getTotalCompilationTime() - jit0;
+            long jitMs = jit.getTotalCompilationTime() - jit0 + ServerCpu.now().minus(server0).compilerNanos() / 1_000_000;
             if (jitMs < 0.05 * wallMs) return sent;
             if (System.nanoTime() > until) {
                 System.out.printf("%s: the JIT still compiled %d ms in the last %.0f ms round after 90 s%n", name, jitMs, wallMs);
@@ -158,6 +182,7 @@ public final class HttpAuditIngestBenchmark {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long cpuBegin = OS.getProcessCpuTime();
+            ProcStat server0 = ServerCpu.now();
             long begin = System.nanoTime();
             List<Future<?>> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -170,12 +195,15 @@ public final class HttpAuditIngestBenchmark {
             }
             for (Future<?> f : running) f.get();
             double seconds = (System.nanoTime() - begin) / 1e9;
-            double cpuSeconds = (OS.getProcessCpuTime() - cpuBegin) / 1e9;
+            double clientCpuSeconds = (OS.getProcessCpuTime() - cpuBegin) / 1e9;
+            double serverCpuSeconds = ServerCpu.now().minus(server0).totalNanos() / 1e9;
+            double cpuSeconds = clientCpuSeconds + serverCpuSeconds;
             long total = (long) perThread * perPost * threads;
             long posts = work.stream().mapToLong(List::size).sum();
             System.out.printf("%-42s %8d events in %6.2f s = %,8.0f events/s (%,6.0f posts/s); %6.2f CPU-s = %,8.0f"
-                            + " events/CPU-s; load avg %.1f%n", name, total, seconds, total / seconds, posts / seconds,
-                    cpuSeconds, total / cpuSeconds, OS.getSystemLoadAverage());
+                            + " events/CPU-s%s; load avg %.1f%n", name, total, seconds, total / seconds, posts / seconds,
+                    cpuSeconds, total / cpuSeconds, ServerCpu.pid == 0 ? "" : String.format(" (server JVM %.2f CPU-s = %,.0f events"
+                            + " per server CPU-s)", serverCpuSeconds, total / serverCpuSeconds), OS.getSystemLoadAverage());
             return total;
         } finally {
             pool.shutdown();
@@ -235,6 +263,15 @@ public final class HttpAuditIngestBenchmark {
                 if (!"MISC".equals(e.actionClass())) count++; // CONNECT/DISCONNECT are the server's own
             }
             after = page.nextAfterSequence();
+        }
+    }
+
+    /** The CPU of the server's own JVM when it runs as one (procfs), else nothing: this JVM's CPU is counted already. */
+    private static final class ServerCpu {
+        static volatile long pid;
+
+        static ProcStat now() {
+            return pid == 0 ? new ProcStat(0, 0, Map.of()) : ProcStat.of(pid);
         }
     }
 
