@@ -172,14 +172,19 @@ class AuditFailClosedTest {
         assertThat(fx.server.events(Decision.ALLOWED)).hasSize(4);
     }
 
-    @Test
-    void asyncCloseSaysHowManyEventsTheServerNeverAcknowledged() throws Exception {
-        Connection c = fx.connect("audit=async&connectTimeoutMs=500");
+    /** async: the statements run while their events wait for a server that keeps answering 503. */
+    private void runTwoStatementsWhileTheAuditStoreIsDown(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             fx.server.failAudit = SqlState.SERVER_UNAVAILABLE.exception("audit store down");
             assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
             assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void asyncCloseSaysHowManyEventsTheServerNeverAcknowledged() throws Exception {
+        Connection c = fx.connect("audit=async&connectTimeoutMs=500");
+        runTwoStatementsWhileTheAuditStoreIsDown(c);
         // The statements ran; their events never reached the audit log: close must not pretend otherwise.
         assertThatThrownBy(c::close)
                 .isInstanceOf(SQLException.class)
@@ -194,11 +199,7 @@ class AuditFailClosedTest {
     @Test
     void asyncCloseKeepsRetryingAServerThatComesBack() throws Exception {
         Connection c = fx.connect("audit=async&connectTimeoutMs=10000");
-        try (Statement s = c.createStatement()) {
-            fx.server.failAudit = SqlState.SERVER_UNAVAILABLE.exception("audit store down");
-            assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
-            assertThat(s.executeUpdate(INSERT)).isEqualTo(1);
-        }
+        runTwoStatementsWhileTheAuditStoreIsDown(c);
         Thread recovery = new Thread(() -> {
             try {
                 Thread.sleep(400);
