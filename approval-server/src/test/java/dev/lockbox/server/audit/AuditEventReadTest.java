@@ -2,9 +2,12 @@ package dev.lockbox.server.audit;
 
 import static dev.lockbox.server.audit.AuditFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditHashChain;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -68,6 +71,21 @@ class AuditEventReadTest {
         assertThat(read).containsExactlyElementsOf(sealed);
         assertThat(read).allSatisfy(e -> assertThat(AuditHashChain.isIntact(e)).isTrue());
         assertThat(log.page("sales", 1, 10).events()).containsExactly(sealed.get(1));
+    }
+
+    @Test
+    void anObjectsColumnThatIsNotAJsonArrayOfStringsFailsTheReadAndSaysWhy() throws Exception {
+        new SealedEventLoader(store.ds).append("sales", List.of(event(0, List.of("public.orders"))), 5);
+        // Text no server writes (a hand edit of the store): the read fails loudly rather than guessing names.
+        for (String bad : List.of("{\"a\":1}", "[1]", "[\"a\"][\"b\"]", "[\"a\"] x", "[\"a\",\"b")) {
+            try (Connection c = store.ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE audit_event SET objects = ?")) {
+                ps.setString(1, bad);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> log.page("sales", 0, 10)).as(bad)
+                    .isInstanceOf(AuditStoreException.class)
+                    .hasStackTraceContaining("audit_event.objects"); // the SQLException in the causes names the column
+        }
     }
 
     private static AuditEvent event(int i, List<String> objects) {
