@@ -103,26 +103,24 @@ public final class HttpAuditIngestBenchmark {
 
     /** {@code serverPid}: the server's own process, 0 when it runs in this JVM (its CPU is then this process's). */
     private static long run(String baseUrl, long serverPid, int threads, int batchedEvents, int singleEvents) throws Exception {
-        {
-            ApiClient api = new ApiClient(baseUrl);
-            List<Engineer> engineers = setUp(api, threads);
-            System.out.printf("HTTP ingest: %d client threads, server %s, %d cores, JDK %s, load generator JVM %s%n",
-                    threads, baseUrl, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                    ManagementFactory.getRuntimeMXBean().getInputArguments());
-            ServerCpu.pid = serverPid;
-            URL uri = URI.create(baseUrl + "/api/audit/events").toURL();
-            long sent = 0;
-            sent += warmUp("warm-up (batched)", uri, engineers, 20_000, 100, true);
-            sent += measure("batched: 100 events with their outcomes", uri, engineers, batchedEvents, 100, true);
-            if (singleEvents > 0) {
-                // The single-event path runs other code (and far more requests) than the batched one: warm it too.
-                sent += warmUp("warm-up (single)", uri, engineers, 2_000, 1, false);
-            }
-            sent += measure("single: 1 event + previous outcome", uri, engineers, singleEvents, 1, false);
-            long sealed = countSealed(api);
-            if (sealed != sent) throw new IllegalStateException("sent " + sent + " events but " + sealed + " are sealed");
-            return sent;
+        ApiClient api = new ApiClient(baseUrl);
+        List<Engineer> engineers = setUp(api, threads);
+        System.out.printf("HTTP ingest: %d client threads, server %s, %d cores, JDK %s, load generator JVM %s%n",
+                threads, baseUrl, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        ServerCpu.pid = serverPid;
+        URL uri = URI.create(baseUrl + "/api/audit/events").toURL();
+        long sent = 0;
+        sent += warmUp("warm-up (batched)", uri, engineers, 20_000, 100, true);
+        sent += measure("batched: 100 events with their outcomes", uri, engineers, batchedEvents, 100, true);
+        if (singleEvents > 0) {
+            // The single-event path runs other code (and far more requests) than the batched one: warm it too.
+            sent += warmUp("warm-up (single)", uri, engineers, 2_000, 1, false);
         }
+        sent += measure("single: 1 event + previous outcome", uri, engineers, singleEvents, 1, false);
+        long sealed = countSealed(api);
+        if (sealed != sent) throw new IllegalStateException("sent " + sent + " events but " + sealed + " are sealed");
+        return sent;
     }
 
     /** An approver, the environment, and one engineer per client thread, each with an approved grant. */
