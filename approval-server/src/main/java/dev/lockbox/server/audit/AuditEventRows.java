@@ -21,8 +21,14 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
-/** The SQL of the {@code audit_event} and {@code audit_late_outcome} tables (migrations V100, V101), on H2 and PostgreSQL alike. */
+/**
+ * The SQL of the {@code audit_event}, {@code audit_awaiting} and {@code audit_late_outcome} tables
+ * (migrations V100..V104), on H2 and PostgreSQL alike. Event ids are UUID columns (V104), bound as
+ * {@link UUID} (see {@link #id}) and read back with {@code getString}, which gives the lower-case
+ * text form on both databases: the form {@link AuditBatchRules#eventKey} stores and the hash chain covers.
+ */
 final class AuditEventRows {
 
     private static final String COLUMNS = "event_id, environment, sequence, event_time, db_name, request_id,"
@@ -52,12 +58,17 @@ final class AuditEventRows {
         if (events.isEmpty()) return;
         OffsetDateTime received = utc(now);
         List<AuditEvent> waiting = new ArrayList<>();
+        List<UUID> waitingIds = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (AuditEvent e : events) {
+                UUID id = id(e.eventId());
                 boolean sealed = e.hash() != null;
-                if (!sealed) waiting.add(e);
+                if (!sealed) {
+                    waiting.add(e);
+                    waitingIds.add(id);
+                }
                 int i = 1;
-                ps.setString(i++, e.eventId());
+                ps.setObject(i++, id);
                 ps.setString(i++, e.environment());
                 if (sealed) ps.setLong(i++, e.sequence()); else ps.setNull(i++, Types.BIGINT);
                 ps.setObject(i++, utc(e.eventTime()));
@@ -90,9 +101,9 @@ final class AuditEventRows {
         if (waiting.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO audit_awaiting (event_id, environment, since) VALUES (?, ?, ?)")) {
-            for (AuditEvent e : waiting) {
-                ps.setString(1, e.eventId());
-                ps.setString(2, e.environment());
+            for (int k = 0; k < waiting.size(); k++) {
+                ps.setObject(1, waitingIds.get(k));
+                ps.setString(2, waiting.get(k).environment());
                 ps.setObject(3, received);
                 ps.addBatch();
             }
@@ -103,8 +114,11 @@ final class AuditEventRows {
     /** Writes outcome and chain fields of events stored earlier; each must still be unsealed (the caller holds its row lock). */
     void seal(Connection c, List<AuditEvent> sealed) throws SQLException {
         if (sealed.isEmpty()) return;
+        UUID[] ids = new UUID[sealed.size()];
         try (PreparedStatement ps = c.prepareStatement(SEAL)) {
-            for (AuditEvent e : sealed) {
+            for (int k = 0; k < ids.length; k++) {
+                AuditEvent e = sealed.get(k);
+                ids[k] = id(e.eventId());
                 setBoolean(ps, 1, e.succeeded());
                 setLong(ps, 2, e.rowsAffected());
                 ps.setString(3, e.error());
@@ -112,7 +126,7 @@ final class AuditEventRows {
                 ps.setLong(5, e.sequence());
                 ps.setString(6, e.prevHash());
                 ps.setString(7, e.hash());
-                ps.setString(8, e.eventId());
+                ps.setObject(8, ids[k]);
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -122,8 +136,8 @@ final class AuditEventRows {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_awaiting WHERE event_id = ?")) {
-            for (AuditEvent e : sealed) {
-                ps.setString(1, e.eventId());
+            for (UUID id : ids) {
+                ps.setObject(1, id);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -151,7 +165,10 @@ final class AuditEventRows {
      * H2 and PostgreSQL parse and plan it once per connection, and both still use the primary key.
      */
     private static void setIds(Connection c, PreparedStatement ps, Collection<String> ids) throws SQLException {
-        ps.setArray(1, c.createArrayOf("VARCHAR", ids.toArray(String[]::new)));
+        UUID[] uuids = new UUID[ids.size()];
+        int k = 0;
+        for (String id : ids) uuids[k++] = id(id);
+        ps.setArray(1, c.createArrayOf("UUID", uuids));
     }
 
     /**
@@ -222,7 +239,7 @@ final class AuditEventRows {
     /** Whether a late outcome of this event is already kept. */
     boolean hasLateOutcome(Connection c, String eventId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_late_outcome WHERE event_id = ?")) {
-            ps.setString(1, eventId);
+            ps.setObject(1, id(eventId));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -234,7 +251,7 @@ final class AuditEventRows {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_late_outcome"
                 + " (event_id, received_at, succeeded, rows_affected, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (AuditOutcome o : outcomes) {
-                ps.setString(1, o.eventId());
+                ps.setObject(1, id(o.eventId()));
                 ps.setObject(2, utc(now));
                 ps.setBoolean(3, o.succeeded());
                 setLong(ps, 4, o.rowsAffected());
@@ -320,6 +337,15 @@ final class AuditEventRows {
         } catch (IOException e) {
             throw new SQLException("audit_event.objects is not a JSON array of strings", e);
         }
+    }
+
+    /**
+     * An event id as bound to the UUID columns. Ids reaching the store were checked as 8-4-4-4-12 hex
+     * ({@link AuditBatchRules}) or minted by {@code EventIds}, so this only converts; callers convert
+     * each event's id once per write and reuse it for every statement that names the event.
+     */
+    private static UUID id(String eventId) {
+        return UUID.fromString(eventId);
     }
 
     static OffsetDateTime utc(Instant t) {
