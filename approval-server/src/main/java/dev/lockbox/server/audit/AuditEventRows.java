@@ -24,10 +24,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The SQL of the {@code audit_event}, {@code audit_awaiting} and {@code audit_late_outcome} tables
- * (migrations V100..V104), on H2 and PostgreSQL alike. Event ids are UUID columns (V104), bound as
- * {@link UUID} (see {@link #id}) and read back with {@code getString}, which gives the lower-case
- * text form on both databases: the form {@link AuditBatchRules#eventKey} stores and the hash chain covers.
+ * The SQL of the {@code audit_event}, {@code audit_awaiting}, {@code audit_late_outcome} and
+ * {@code audit_request_span} tables (migrations V100..V104), on H2 and PostgreSQL alike. Event ids
+ * are UUID columns (V104), bound as {@link UUID} (see {@link #id}) and read back with
+ * {@code getString}, which gives the lower-case text form on both databases: the form
+ * {@link AuditBatchRules#eventKey} stores and the hash chain covers.
  */
 final class AuditEventRows {
 
@@ -222,18 +223,42 @@ final class AuditEventRows {
     }
 
     /**
-     * Sealed events of one request after a sequence, in order, at most {@code limit} (a request belongs to
-     * one environment, hence one chain). Found through the {@code (request_id)} index (V101) and sorted:
-     * one request's events are few beside the log's.
+     * Sealed events of one request after a sequence, in order, at most {@code limit}. Found through the
+     * request's span of its environment's chain ({@code audit_request_span}, V103, kept by
+     * {@link ChainHead}): the {@code (environment, sequence)} index is read from the span's start (or
+     * {@code afterSequence}) and the request's rows kept, until {@code limit} are found or the span ends.
+     * The rows read are the request's plus the other requests' events sealed in between. A request
+     * belongs to one environment; were it ever recorded in several, their spans are read in environment order.
      */
     List<AuditEvent> forRequest(Connection c, String requestId, long afterSequence, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
-                + " WHERE request_id = ? AND sequence > ? ORDER BY sequence LIMIT ?")) {
+        List<long[]> spans = new ArrayList<>(1);
+        List<String> environments = new ArrayList<>(1);
+        try (PreparedStatement ps = c.prepareStatement("SELECT environment, first_sequence, last_sequence"
+                + " FROM audit_request_span WHERE request_id = ? ORDER BY environment")) {
             ps.setString(1, requestId);
-            ps.setLong(2, afterSequence);
-            ps.setInt(3, limit);
-            return readAll(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    environments.add(rs.getString(1));
+                    spans.add(new long[] {rs.getLong(2), rs.getLong(3)});
+                }
+            }
         }
+        List<AuditEvent> out = new ArrayList<>();
+        for (int k = 0; k < spans.size() && out.size() < limit; k++) {
+            long from = Math.max(afterSequence, spans.get(k)[0] - 1);
+            if (from >= spans.get(k)[1]) continue;
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
+                    + " WHERE environment = ? AND sequence > ? AND sequence <= ? AND request_id = ?"
+                    + " ORDER BY environment, sequence LIMIT ?")) {
+                ps.setString(1, environments.get(k));
+                ps.setLong(2, from);
+                ps.setLong(3, spans.get(k)[1]);
+                ps.setString(4, requestId);
+                ps.setInt(5, limit - out.size());
+                out.addAll(readAll(ps));
+            }
+        }
+        return out;
     }
 
     /** Whether a late outcome of this event is already kept. */

@@ -7,18 +7,27 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The end of one environment's hash chain, held under a row lock ({@code SELECT ... FOR UPDATE} on
  * {@code audit_chain_head}) until the sealing transaction ends. The lock lives in the database, so
  * several server processes on one database extend a chain one at a time, and sequences are
  * committed in order: a reader never sees sequence n+1 before n.
+ *
+ * <p>It also keeps each request's span of the chain ({@code audit_request_span}: the first and last
+ * sequence of the request's events), which is how a request's events are found
+ * ({@link AuditEventRows#forRequest}) without an index entry per event: the span row changes once
+ * per request and sealing transaction, under the same lock.
  */
 final class ChainHead {
     private final String environment;
     private long lastSequence;
     private String lastHash;
     private final long firstLockedSequence;
+    /** Requests whose events this transaction appended: the first and last sequence of each, in this transaction. */
+    private final Map<String, long[]> appendedOfRequest = new LinkedHashMap<>();
 
     private ChainHead(String environment, long lastSequence, String lastHash) {
         this.environment = environment;
@@ -81,10 +90,14 @@ final class ChainHead {
         AuditEvent sealed = e.sealed(sequence, lastHash, hash);
         lastSequence = sequence;
         lastHash = hash;
+        if (e.requestId() != null) appendedOfRequest.computeIfAbsent(e.requestId(), r -> new long[] {sequence, sequence})[1] = sequence;
         return sealed;
     }
 
-    /** Writes the new end of the chain; part of the same transaction as the sealed rows. */
+    /**
+     * Writes the new end of the chain and the spans of the requests appended to it; part of the same
+     * transaction as the sealed rows.
+     */
     void save(Connection c) throws SQLException {
         if (lastSequence == firstLockedSequence) return;
         try (PreparedStatement ps = c.prepareStatement(
@@ -93,6 +106,42 @@ final class ChainHead {
             ps.setString(2, lastHash);
             ps.setString(3, environment);
             if (ps.executeUpdate() != 1) throw new SQLException("audit chain head of " + environment + " vanished");
+        }
+        saveSpans(c);
+    }
+
+    /**
+     * Extends each appended request's span to its last sequence, or starts it. No upsert syntax is
+     * portable between H2 and PostgreSQL; none is needed: a request's events are all of one
+     * environment, so only the holder of this chain's lock writes its span rows. A span starts at the
+     * request's first sealed event, the first {@code UPDATE} to find no row.
+     */
+    private void saveSpans(Connection c) throws SQLException {
+        if (appendedOfRequest.isEmpty()) return;
+        Map<String, long[]> starts = null;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE audit_request_span SET last_sequence = ?"
+                + " WHERE request_id = ? AND environment = ?")) {
+            for (Map.Entry<String, long[]> r : appendedOfRequest.entrySet()) {
+                ps.setLong(1, r.getValue()[1]);
+                ps.setString(2, r.getKey());
+                ps.setString(3, environment);
+                if (ps.executeUpdate() == 0) {
+                    if (starts == null) starts = new LinkedHashMap<>();
+                    starts.put(r.getKey(), r.getValue());
+                }
+            }
+        }
+        if (starts == null) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_request_span"
+                + " (request_id, environment, first_sequence, last_sequence) VALUES (?, ?, ?, ?)")) {
+            for (Map.Entry<String, long[]> r : starts.entrySet()) {
+                ps.setString(1, r.getKey());
+                ps.setString(2, environment);
+                ps.setLong(3, r.getValue()[0]);
+                ps.setLong(4, r.getValue()[1]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 }
