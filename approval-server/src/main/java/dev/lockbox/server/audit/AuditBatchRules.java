@@ -32,8 +32,6 @@ final class AuditBatchRules {
     static final int MAX_DENY_REASON = 4_000;
     static final int MAX_ERROR = 65_536;
 
-    private static final Pattern UUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern ACTION = Pattern.compile("[A-Z][A-Z0-9_ ]*");
     private static final Set<String> SESSION_ACTIONS =
             Set.of(AuditEvent.CONNECT, AuditEvent.CONNECT_DENIED, AuditEvent.DISCONNECT);
@@ -123,7 +121,24 @@ final class AuditBatchRules {
 
     private static void uuid(String at, String value) {
         if (value == null) throw ApiException.invalid(at, "is required");
-        if (!UUID.matcher(value).matches()) throw ApiException.invalid(at, "must be a UUID (8-4-4-4-12 hex digits)");
+        if (!isUuid(value)) throw ApiException.invalid(at, "must be a UUID (8-4-4-4-12 hex digits)");
+    }
+
+    /**
+     * Whether {@code s} is 8-4-4-4-12 ASCII hex digits (either case). Checked by hand: the regex it
+     * replaced was ~2% of the server's CPU per ingested event (every event and outcome has an id).
+     */
+    static boolean isUuid(String s) {
+        if (s.length() != 36) return false;
+        for (int i = 0; i < 36; i++) {
+            char ch = s.charAt(i);
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (ch != '-') return false;
+            } else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void required(String at, String value, int max) {
