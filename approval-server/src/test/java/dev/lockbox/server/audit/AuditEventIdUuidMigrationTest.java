@@ -48,9 +48,8 @@ class AuditEventIdUuidMigrationTest {
 
     @Test
     void eventsStoredWithTextIdsReadSealAndChainTheSameAfterTheUpgrade() throws SQLException {
-        // The last migration before V104 on this branch is V102; with V103 (audit request index) merged
-        // this target becomes "103": the rows below are written by hand, with V100's columns.
-        store = AuditStore.inMemory("v104-" + UUID.randomUUID(), "102");
+        // The store as V103 left it (the last migration before V104); the rows below are written by hand.
+        store = AuditStore.inMemory("v104-" + UUID.randomUUID(), "103");
         Instant received = clock.instant();
         AuditEvent done = event(1, "UPDATE orders SET a = 1", "ALLOWED", true, 1.5);
         AuditEvent refused = event(2, "DROP TABLE orders", "DENIED", false, null);
