@@ -68,6 +68,9 @@ import org.h2.tools.Server;
  * <p>{@code -Dbench.only=W:C} (workload and configuration indexes, e.g. {@code 1:3} for async ad hoc)
  * runs only that cell in the recorded rounds, for a profiler (JFR) to see it alone; the table then
  * holds zeros elsewhere.
+ * It then also prints one {@code CELL} line (µs per statement, process CPU per statement, the
+ * loopback round trips) for {@code driver/bench/separate-jvms.sh}, which runs each cell in a JVM
+ * of its own: here, one JVM runs every path and keeps compiling, which moves the raw baseline.
  *
  * <p>{@code -Dbench.warmupRounds=N} (default 2): unrecorded rounds first. The CPU split's JIT
  * column shows whether the compilers were still busy in the recorded rounds (they compete with
@@ -175,6 +178,15 @@ public final class DriverBenchmark {
                 print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
                 printCpu(cpu);
                 printSplit(split, postsPerOp);
+                if (only != null) {
+                    // One line for bench/separate-jvms.sh, which runs each cell in a JVM of its own.
+                    int w = Integer.parseInt(only.split(":")[0]);
+                    int c = Integer.parseInt(only.split(":")[1]);
+                    System.out.printf(java.util.Locale.ROOT,
+                            "CELL %d:%d us=%.1f process_cpu_us=%.1f healthz_us=%.1f audit_post_us=%.1f workload=%s config=%s%n",
+                            w, c, median(us[w][c]), median(split[w][c][CpuSplit.Part.PROCESS.ordinal()]),
+                            median(healthz), median(auditPost), WORKLOADS[w].replace(' ', '_'), CONFIGS[c].replace(' ', '_'));
+                }
             }
         } finally {
             tcp.stop();
