@@ -231,28 +231,24 @@ final class AuditEventRows {
      * belongs to one environment; were it ever recorded in several, their spans are read in environment order.
      */
     List<AuditEvent> forRequest(Connection c, String requestId, long afterSequence, int limit) throws SQLException {
-        List<long[]> spans = new ArrayList<>(1);
-        List<String> environments = new ArrayList<>(1);
+        List<RequestSpan> spans = new ArrayList<>(1);
         try (PreparedStatement ps = c.prepareStatement("SELECT environment, first_sequence, last_sequence"
                 + " FROM audit_request_span WHERE request_id = ? ORDER BY environment")) {
             ps.setString(1, requestId);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    environments.add(rs.getString(1));
-                    spans.add(new long[] {rs.getLong(2), rs.getLong(3)});
-                }
+                while (rs.next()) spans.add(new RequestSpan(rs.getString(1), rs.getLong(2), rs.getLong(3)));
             }
         }
         List<AuditEvent> out = new ArrayList<>();
-        for (int k = 0; k < spans.size() && out.size() < limit; k++) {
-            long from = Math.max(afterSequence, spans.get(k)[0] - 1);
-            if (from >= spans.get(k)[1]) continue;
+        for (RequestSpan span : spans) {
+            long from = Math.max(afterSequence, span.firstSequence() - 1);
+            if (out.size() >= limit || from >= span.lastSequence()) continue;
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
                     + " WHERE environment = ? AND sequence > ? AND sequence <= ? AND request_id = ?"
                     + " ORDER BY environment, sequence LIMIT ?")) {
-                ps.setString(1, environments.get(k));
+                ps.setString(1, span.environment());
                 ps.setLong(2, from);
-                ps.setLong(3, spans.get(k)[1]);
+                ps.setLong(3, span.lastSequence());
                 ps.setString(4, requestId);
                 ps.setInt(5, limit - out.size());
                 out.addAll(readAll(ps));
@@ -260,6 +256,9 @@ final class AuditEventRows {
         }
         return out;
     }
+
+    /** A row of {@code audit_request_span}: where one request's sealed events lie in its environment's chain. */
+    private record RequestSpan(String environment, long firstSequence, long lastSequence) {}
 
     /** Whether a late outcome of this event is already kept. */
     boolean hasLateOutcome(Connection c, String eventId) throws SQLException {
