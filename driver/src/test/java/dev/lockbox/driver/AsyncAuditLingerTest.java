@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.Decision;
+import dev.lockbox.driver.audit.AuditSink;
+import dev.lockbox.driver.config.AuditMode;
 import dev.lockbox.driver.testing.LockboxFixture;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -185,5 +187,14 @@ class AsyncAuditLingerTest {
             pool.shutdownNow();
         }
         assertThat(fx.server.events(Decision.ALLOWED)).hasSize(2);
+    }
+
+    @Test
+    void aSinkRefusesALingerThatCouldTripTheLagLimitOrIsNegative() {
+        // DriverConfig refuses these from a URL (DriverConfigTest); the sink guards the same bound for any other caller.
+        assertThatThrownBy(() -> new AuditSink(fx.server, "shop", AuditMode.ASYNC, 100, 100, 51, 1000, () -> {}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lingerMs 51");
+        assertThatThrownBy(() -> new AuditSink(fx.server, "shop", AuditMode.SYNC, 100, 100, -1, 1000, () -> {}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lingerMs -1");
     }
 }
