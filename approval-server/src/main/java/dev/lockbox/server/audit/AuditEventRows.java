@@ -241,8 +241,9 @@ final class AuditEventRows {
         }
         List<AuditEvent> out = new ArrayList<>();
         for (RequestSpan span : spans) {
+            if (out.size() >= limit) break;
             long from = Math.max(afterSequence, span.firstSequence() - 1);
-            if (out.size() >= limit || from >= span.lastSequence()) continue;
+            if (from >= span.lastSequence()) continue;
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_event"
                     + " WHERE environment = ? AND sequence > ? AND sequence <= ? AND request_id = ?"
                     + " ORDER BY environment, sequence LIMIT ?")) {
