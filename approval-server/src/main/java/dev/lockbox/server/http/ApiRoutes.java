@@ -28,7 +28,6 @@ public record ApiRoutes(
         ExportApi export) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("dev.lockbox.server.access");
 
     public void install(JavalinConfig cfg) {
         var r = cfg.routes;
@@ -92,12 +91,8 @@ public record ApiRoutes(
         });
 
         cfg.requestLogger.http((ctx, ms) -> {
-            if (!ACCESS.isInfoEnabled()) return;
             Caller c = ctx.attribute(Caller.ATTRIBUTE);
-            // Path only: no query string, headers or bodies, so no token or password reaches the log.
-            long tenths = Math.round(ms * 10.0);
-            ACCESS.info("{} {} {} {}.{}ms user={}", ctx.method(), ctx.path(), ctx.statusCode(), tenths / 10, tenths % 10,
-                    c == null ? "-" : c.name());
+            AccessLog.request(String.valueOf(ctx.method()), ctx.path(), ctx.statusCode(), ms, c == null ? null : c.name());
         });
     }
 
