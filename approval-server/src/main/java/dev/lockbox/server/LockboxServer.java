@@ -18,6 +18,7 @@ import dev.lockbox.server.export.ExportLease;
 import dev.lockbox.server.export.LakeDestination;
 import dev.lockbox.server.environment.EnvironmentTargets;
 import dev.lockbox.server.grant.BrokerHistory;
+import dev.lockbox.server.grant.CachedGrantHandler;
 import dev.lockbox.server.grant.GrantApi;
 import dev.lockbox.server.grant.GrantCredentials;
 import dev.lockbox.server.grant.GrantLifecycleListener;
@@ -78,9 +79,11 @@ public final class LockboxServer implements AutoCloseable {
     private final GrantCredentials credentials;
     private final String generatedAdminToken;
     private final ExportJob exportJob;
+    private final CachedGrantHandler cachedGrants;
 
     private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
-                          Outbox outbox, GrantCredentials credentials, String generatedAdminToken, ExportJob exportJob) {
+                          Outbox outbox, GrantCredentials credentials, String generatedAdminToken, ExportJob exportJob,
+                          CachedGrantHandler cachedGrants) {
         this.config = config;
         this.store = store;
         this.app = app;
@@ -90,6 +93,7 @@ public final class LockboxServer implements AutoCloseable {
         this.credentials = credentials;
         this.generatedAdminToken = generatedAdminToken;
         this.exportJob = exportJob;
+        this.cachedGrants = cachedGrants;
     }
 
     /** How the server builds its audit log; production uses {@link JdbcAuditLog}. */
@@ -149,8 +153,10 @@ public final class LockboxServer implements AutoCloseable {
         AuditChainHeads chainHeads = new AuditChainHeads(store);
         ExportJob exportJob = new ExportJob(exportConfigs, new ExportLease(store), chainHeads, auditLog, policies, clock);
 
+        Authenticator authenticator = new Authenticator(users);
+        CachedGrantHandler cachedGrants = new CachedGrantHandler(authenticator, lookup, clock);
         ApiRoutes routes = new ApiRoutes(
-                new Authenticator(users),
+                authenticator,
                 new UserApi(store, users, json, clock),
                 new EnvironmentApi(store, environments, policies, users, requests, json, clock),
                 new PolicyApi(store, policies, environments, json, clock),
@@ -173,6 +179,14 @@ public final class LockboxServer implements AutoCloseable {
             threads.setName("lockbox-http");
             cfg.jetty.threadPool = threads;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
+            // In front of Javalin (which attaches its servlet context inside this wrapper): the
+            // grant lookups it can answer from the caches alone; everything else passes through.
+            // The server's handlers are fixed once started: otherwise Jetty treats every handler
+            // as blocking and hands each request to another thread (CachedGrantHandler).
+            cfg.jetty.modifyServer(server -> {
+                server.setDynamic(false);
+                server.setHandler(cachedGrants);
+            });
             routes.install(cfg);
         });
         try {
@@ -189,7 +203,7 @@ public final class LockboxServer implements AutoCloseable {
         exportJob.start();
         credentials.start(GrantCredentials.RECONCILE_INTERVAL);
         LOG.info("Lockbox server listening on http://{}:{} ({})", config.host(), app.port(), config);
-        return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob);
+        return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob, cachedGrants);
     }
 
     /**
@@ -250,6 +264,11 @@ public final class LockboxServer implements AutoCloseable {
     }
 
     /** Mails not yet delivered. */
+    /** Grant lookups answered from the caches without Javalin so far ({@link CachedGrantHandler}). */
+    public long grantLookupsFromCache() {
+        return cachedGrants.served();
+    }
+
     public int pendingMails() {
         return outbox.pending();
     }

@@ -74,6 +74,15 @@ public final class GrantLookup {
         return answer(resolve(engineer, environment, now).toWire());
     }
 
+    /**
+     * The JSON answer of {@link #active} when it is cached and servable now, else {@code null}:
+     * never reads the store. On {@code null} the caller takes {@link #active}, which does.
+     */
+    public byte[] cachedJson(String engineer, String environment, Instant now) {
+        Cached hit = cache.get(new Key(engineer, environment));
+        return hit != null && hit.servable(generation.get(), System.nanoTime(), now) ? hit.answer.json() : null;
+    }
+
     private Answer answer(ActiveGrant grant) {
         return new Answer(grant, json.apply(grant));
     }

@@ -49,6 +49,20 @@ public final class Authenticator {
         ctx.attribute(Caller.ATTRIBUTE, caller(ApiToken.hash(header.substring(7).trim())));
     }
 
+    /**
+     * The caller of a well-formed {@code Authorization} header whose token is in the cache and
+     * servable now, else {@code null}: never reads the store, never throws. For answers served
+     * without a store round trip; on {@code null} the request takes the full path
+     * ({@link #authenticate}), which reads the store and gives the refusals.
+     */
+    public Caller cachedCaller(String header) {
+        if (header == null || header.length() > 7 + 512 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        String token = header.substring(7).trim();
+        if (token.isEmpty()) return null;
+        Cached hit = cache.get(ApiToken.hash(token));
+        return hit != null && hit.generation == generation.get() && System.nanoTime() - hit.loadedAtNanos < CACHE_NANOS ? hit.caller : null;
+    }
+
     private Caller caller(String hash) {
         long now = System.nanoTime();
         long gen = generation.get();
