@@ -147,7 +147,7 @@ public final class GrantLookupBenchmark {
     }
 
     /** One phase: latencies (sorted, ns), its length, and the CPU both processes used in it. */
-    private record Phase(long[] sortedNanos, double seconds, ProcStat server, ProcStat clients) {}
+    private record Phase(long[] sortedNanos, double seconds, ProcStat server, ProcStat clients, String machine) {}
 
     private static void report(String name, int clients, Phase p) {
         long[] all = p.sortedNanos;
@@ -158,12 +158,14 @@ public final class GrantLookupBenchmark {
                 (p.server.totalNanos() + p.clients.totalNanos()) / 1e3 / n, p.server.totalNanos() / 1e3 / n, p.server.userNanos() / 1e3 / n,
                 p.server.sysNanos() / 1e3 / n, p.clients.totalNanos() / 1e3 / n, p.clients.userNanos() / 1e3 / n, p.clients.sysNanos() / 1e3 / n);
         System.out.printf("%-30s server CPU/request by thread (us): %s%n", "", p.server.topThreads(n));
+        System.out.printf("%-30s %s%n", "", p.machine);
     }
 
     /** {@code rate} 0 = closed loop; otherwise the total requests per second, spread evenly over the clients. */
     private static Phase run(long serverPid, URI[] uris, String[] tokens, int seconds, int rate) throws InterruptedException {
         ProcStat server0 = ProcStat.of(serverPid);
         ProcStat clients0 = ProcStat.of(SELF);
+        MachineCpu machine0 = MachineCpu.now();
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(seconds).toNanos();
         long interval = rate == 0 ? 0 : (long) (tokens.length * 1e9 / rate);
@@ -208,10 +210,11 @@ public final class GrantLookupBenchmark {
         done.await();
         ProcStat server = ProcStat.of(serverPid).minus(server0);
         ProcStat clients = ProcStat.of(SELF).minus(clients0);
+        MachineCpu machine = MachineCpu.now();
         if (failure.get() != null) throw new IllegalStateException("a client failed", failure.get());
         double elapsed = (Math.max(System.nanoTime(), deadline) - start) / 1e9;
         return new Phase(Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray(), Math.min(elapsed, seconds + 0.0),
-                server, clients);
+                server, clients, machine.since(machine0, server.totalNanos() + clients.totalNanos(), (System.nanoTime() - start) / 1e9));
     }
 
     /**
@@ -231,7 +234,10 @@ public final class GrantLookupBenchmark {
         Files.writeString(script, lua);
         for (String phase : List.of("warm-up", "measured")) {
             ProcStat server0 = ProcStat.of(serverPid);
+            ProcStat self0 = ProcStat.of(SELF);
             long wrk0 = ProcStat.reapedChildrenNanos();
+            MachineCpu machine0 = MachineCpu.now();
+            long start = System.nanoTime();
             Process p = new ProcessBuilder(wrk, "-t2", "-c" + tokens.length, "-d" + seconds + "s", "--latency", "-s", script.toString(),
                     uris[0].toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
@@ -240,12 +246,15 @@ public final class GrantLookupBenchmark {
             }
             ProcStat server = ProcStat.of(serverPid).minus(server0);
             long wrkNanos = ProcStat.reapedChildrenNanos() - wrk0;
+            String machine = MachineCpu.now().since(machine0, server.totalNanos() + wrkNanos + ProcStat.of(SELF).minus(self0).totalNanos(),
+                    (System.nanoTime() - start) / 1e9);
             Matcher m = Pattern.compile("(\\d+) requests in").matcher(out);
             long n = m.find() ? Long.parseLong(m.group(1)) : 0;
             System.out.printf("wrk closed loop (%s), %d connections, load average %s:%n%s", phase, tokens.length, loadAverage(), out);
             if (n > 0) System.out.printf("CPU/request: server %.0f us (user %.0f, kernel %.0f), wrk %.0f us; server by thread (us): %s%n",
                     server.totalNanos() / 1e3 / n, server.userNanos() / 1e3 / n, server.sysNanos() / 1e3 / n, wrkNanos / 1e3 / n,
                     server.topThreads(n));
+            System.out.println(machine);
         }
     }
 
