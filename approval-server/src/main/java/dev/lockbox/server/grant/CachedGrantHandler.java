@@ -31,6 +31,11 @@ import org.eclipse.jetty.util.Callback;
  * grant not cached or no longer servable (revoked, ended, changed: the caches' generations),
  * every refusal — goes on to the next handler (Javalin) unchanged, which reads the store, fills
  * the caches and answers as it always did.
+ *
+ * <p>Running on the thread that read the request means this handler must not wait on anything:
+ * the caches are plain maps, and the access line is queued for {@code AccessLogAppender}'s writer
+ * like every other (only a full queue, meaning the log itself is stuck, would hold this thread, as
+ * it holds every request's).
  */
 public final class CachedGrantHandler extends Handler.Wrapper {
     static final String PATH = "/api/grants/active";
