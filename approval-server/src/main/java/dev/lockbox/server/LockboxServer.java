@@ -263,12 +263,12 @@ public final class LockboxServer implements AutoCloseable {
         return credentials.reconcile();
     }
 
-    /** Mails not yet delivered. */
     /** Grant lookups answered from the caches without Javalin so far ({@link CachedGrantHandler}). */
     public long grantLookupsFromCache() {
         return cachedGrants.served();
     }
 
+    /** Mails not yet delivered. */
     public int pendingMails() {
         return outbox.pending();
     }

@@ -59,15 +59,21 @@ public final class Authenticator {
         if (header == null || header.length() > 7 + 512 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
         String token = header.substring(7).trim();
         if (token.isEmpty()) return null;
-        Cached hit = cache.get(ApiToken.hash(token));
+        return cached(ApiToken.hash(token));
+    }
+
+    /** The cached caller of a token hash while its entry is servable (same generation, younger than the TTL), else null. */
+    private Caller cached(String hash) {
+        Cached hit = cache.get(hash);
         return hit != null && hit.generation == generation.get() && System.nanoTime() - hit.loadedAtNanos < CACHE_NANOS ? hit.caller : null;
     }
 
     private Caller caller(String hash) {
+        Caller hit = cached(hash);
+        if (hit != null) return hit;
+        // read before the store: an entry loaded while a change is under way is never served as current
         long now = System.nanoTime();
         long gen = generation.get();
-        Cached hit = cache.get(hash);
-        if (hit != null && hit.generation == gen && now - hit.loadedAtNanos < CACHE_NANOS) return hit.caller;
         Optional<Caller> found = users.findActiveByTokenHash(hash).map(u -> new Caller(u.name(), u.roles()));
         if (found.isEmpty()) {
             cache.remove(hash);
