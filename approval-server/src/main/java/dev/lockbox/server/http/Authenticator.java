@@ -43,10 +43,15 @@ public final class Authenticator {
         if (header == null || header.isBlank()) {
             throw new ApiException(401, "unauthenticated", "an API token is required (Authorization: Bearer <token>)");
         }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 7 + 512) {
-            throw new ApiException(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
-        }
-        ctx.attribute(Caller.ATTRIBUTE, caller(ApiToken.hash(header.substring(7).trim())));
+        String token = bearerToken(header);
+        if (token == null) throw new ApiException(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
+        ctx.attribute(Caller.ATTRIBUTE, caller(ApiToken.hash(token)));
+    }
+
+    /** The token of a {@code Bearer <token>} header (scheme in any case, at most 512 characters of token), else null. */
+    private static String bearerToken(String header) {
+        if (header == null || header.length() > 7 + 512 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        return header.substring(7).trim();
     }
 
     /**
@@ -56,10 +61,8 @@ public final class Authenticator {
      * ({@link #authenticate}), which reads the store and gives the refusals.
      */
     public Caller cachedCaller(String header) {
-        if (header == null || header.length() > 7 + 512 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
-        String token = header.substring(7).trim();
-        if (token.isEmpty()) return null;
-        return cached(ApiToken.hash(token));
+        String token = bearerToken(header);
+        return token == null || token.isEmpty() ? null : cached(ApiToken.hash(token));
     }
 
     /** The cached caller of a token hash while its entry is servable (same generation, younger than the TTL), else null. */
