@@ -17,14 +17,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's relational store: a HikariCP pool over H2 (embedded file) or PostgreSQL, migrated
  * by Flyway from {@code classpath:db/migration} (workflow V1..V99, audit log V100+ in a subfolder).
- * Every write runs in {@link #inTransaction} and is committed before the HTTP answer is sent.
+ * Every write runs in {@link #inTransaction} and is committed before the HTTP answer is sent. An
+ * embedded H2 store also gets {@link H2Housekeeping}, which H2 skips when it writes every commit.
  */
 public final class Store implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
     private final HikariDataSource ds;
+    /** Null unless the store is an embedded H2 database. */
+    private final H2Housekeeping housekeeping;
 
-    private Store(HikariDataSource ds) {
+    private Store(HikariDataSource ds, H2Housekeeping housekeeping) {
         this.ds = ds;
+        this.housekeeping = housekeeping;
     }
 
     public static Store open(String jdbcUrl, String user, String password) {
@@ -48,11 +52,16 @@ public final class Store implements AutoCloseable {
             ds.close();
             throw e;
         }
-        return new Store(ds);
+        return new Store(ds, H2Housekeeping.startIfEmbeddedH2(jdbcUrl, ds, H2Housekeeping.INTERVAL));
     }
 
     public DataSource dataSource() {
         return ds;
+    }
+
+    /** The chunk housekeeping of an embedded H2 store; null for any other store. */
+    H2Housekeeping housekeeping() {
+        return housekeeping;
     }
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
@@ -85,6 +94,7 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
+        if (housekeeping != null) housekeeping.close();
         ds.close();
     }
 
