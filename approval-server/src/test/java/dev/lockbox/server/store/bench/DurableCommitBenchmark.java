@@ -1,0 +1,135 @@
+package dev.lockbox.server.store.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * What one durable write costs on this machine, the floor under a sync statement's audit POST
+ * (issue 3; docs/benchmarks.md, "Sync: where the audit POST's time goes"): H2 file commits one at a
+ * time, with the server's {@code WRITE_DELAY=0} (each commit written to the file before it returns)
+ * and with H2's default 500 ms write delay (not durable across {@code kill -9}, for comparison), for a
+ * one-row update and for the shape of a sync driver's audit transaction (insert the event, seal the
+ * previous one, move the chain head); then a 1 KB append to a plain file, with and without
+ * {@code force}. Single thread, no HTTP. Run:
+ * {@code java -cp <approval-server test classpath> dev.lockbox.server.store.bench.DurableCommitBenchmark [commits per round] [rounds]}.
+ */
+public final class DurableCommitBenchmark {
+    public static void main(String[] args) throws Exception {
+        int commits = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path dir = Files.createTempDirectory("lockbox-durable-commit");
+        try {
+            System.out.printf("%d commits per round, %d rounds (the first is warm-up); µs per commit, last round%n", commits, rounds + 1);
+            for (String delay : new String[] {"0", "500"}) {
+                Path db = dir.resolve("h2-" + delay);
+                try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + "/x;WRITE_DELAY=" + delay, "sa", "")) {
+                    createTables(c);
+                    c.setAutoCommit(false);
+                    previous = null;
+                    sequence = 0;
+                    double update = 0;
+                    double audit = 0;
+                    for (int r = 0; r <= rounds; r++) {
+                        update = oneRowUpdates(c, commits);
+                        audit = auditTransactions(c, commits);
+                    }
+                    System.out.printf("H2 WRITE_DELAY=%-3s one-row update + commit %7.1f µs; audit-shaped transaction + commit %7.1f µs%n",
+                            delay, update, audit);
+                }
+            }
+            for (boolean force : new boolean[] {false, true}) {
+                double us = 0;
+                for (int r = 0; r <= rounds; r++) us = appends(dir.resolve("journal-" + force + "-" + r), commits, force);
+                System.out.printf("file append of 1 KB%s %7.1f µs%n", force ? " + force(false)" : "               ", us);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void createTables(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE one_row(id INT PRIMARY KEY, v BIGINT NOT NULL)");
+            s.execute("INSERT INTO one_row VALUES (1, 0)");
+            // The audit_event columns a sync POST writes, with its unique (environment, sequence) index.
+            s.execute("CREATE TABLE ev(id VARCHAR(36) PRIMARY KEY, env VARCHAR(40) NOT NULL, seq BIGINT,"
+                    + " statement VARCHAR(1000), request_id VARCHAR(40), hash VARCHAR(64), received_at TIMESTAMP)");
+            s.execute("CREATE UNIQUE INDEX ev_seq ON ev(env, seq)");
+            s.execute("CREATE TABLE head(env VARCHAR(40) PRIMARY KEY, seq BIGINT NOT NULL, hash VARCHAR(64))");
+            s.execute("INSERT INTO head VALUES ('sales', 0, NULL)");
+        }
+    }
+
+    private static double oneRowUpdates(Connection c, int n) throws SQLException {
+        try (PreparedStatement u = c.prepareStatement("UPDATE one_row SET v = v + 1 WHERE id = 1")) {
+            long t = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                u.executeUpdate();
+                c.commit();
+            }
+            return (System.nanoTime() - t) / 1e3 / n;
+        }
+    }
+
+    /** The audit transactions' chain so far, per database. */
+    private static String previous;
+    private static long sequence;
+
+    private static double auditTransactions(Connection c, int n) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO ev VALUES (?, 'sales', NULL, ?, ?, NULL, CURRENT_TIMESTAMP)");
+                PreparedStatement seal = c.prepareStatement("UPDATE ev SET seq = ?, hash = ? WHERE id = ?");
+                PreparedStatement head = c.prepareStatement("UPDATE head SET seq = ?, hash = ? WHERE env = 'sales'")) {
+            long t = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                String id = UUID.randomUUID().toString();
+                insert.setString(1, id);
+                insert.setString(2, "SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?");
+                insert.setString(3, "request-" + (i % 7));
+                insert.executeUpdate();
+                if (previous != null) {
+                    String hash = Integer.toHexString(previous.hashCode()).repeat(8);
+                    sequence++;
+                    seal.setLong(1, sequence);
+                    seal.setString(2, hash);
+                    seal.setString(3, previous);
+                    seal.executeUpdate();
+                    head.setLong(1, sequence);
+                    head.setString(2, hash);
+                    head.executeUpdate();
+                }
+                c.commit();
+                previous = id;
+            }
+            return (System.nanoTime() - t) / 1e3 / n;
+        }
+    }
+
+    private static double appends(Path file, int n, boolean force) throws IOException {
+        ByteBuffer record = ByteBuffer.allocate(1024);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            long t = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                record.clear();
+                record.putLong(0, i);
+                while (record.hasRemaining()) ch.write(record);
+                if (force) ch.force(false);
+            }
+            return (System.nanoTime() - t) / 1e3 / n;
+        }
+    }
+}
