@@ -7,11 +7,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,36 +63,8 @@ class H2HousekeepingTest {
         try (HikariDataSource ds = new HikariDataSource(config);
                 H2Housekeeping h = housekeeping ? H2Housekeeping.startIfEmbeddedH2(url, ds, Duration.ofMillis(20)) : null) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE ev(id VARCHAR(36) PRIMARY KEY, env VARCHAR(40) NOT NULL, seq BIGINT,"
-                        + " statement VARCHAR(400), request_id VARCHAR(40), hash VARCHAR(64), received_at TIMESTAMP)");
-                s.execute("CREATE UNIQUE INDEX ev_seq ON ev(env, seq)");
-                s.execute("CREATE TABLE head(env VARCHAR(40) PRIMARY KEY, seq BIGINT NOT NULL, hash VARCHAR(64))");
-                s.execute("INSERT INTO head VALUES ('sales', 0, NULL)");
-                c.setAutoCommit(false);
-                try (PreparedStatement insert = c.prepareStatement(
-                                "INSERT INTO ev VALUES (?, 'sales', NULL, ?, ?, NULL, CURRENT_TIMESTAMP)");
-                        PreparedStatement seal = c.prepareStatement("UPDATE ev SET seq = ?, hash = ? WHERE id = ?");
-                        PreparedStatement head = c.prepareStatement("UPDATE head SET seq = ?, hash = ? WHERE env = 'sales'")) {
-                    String previous = null;
-                    for (int i = 1; i <= COMMITS; i++) {
-                        String id = UUID.randomUUID().toString();
-                        insert.setString(1, id);
-                        insert.setString(2, "SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = " + i);
-                        insert.setString(3, "request-" + (i % 7));
-                        insert.executeUpdate();
-                        if (previous != null) {
-                            String hash = Integer.toHexString(previous.hashCode()).repeat(8);
-                            seal.setLong(1, i);
-                            seal.setString(2, hash);
-                            seal.setString(3, previous);
-                            seal.executeUpdate();
-                            head.setLong(1, i);
-                            head.setString(2, hash);
-                            head.executeUpdate();
-                        }
-                        c.commit();
-                        previous = id;
-                    }
+                try (AuditShapedCommits commits = new AuditShapedCommits(c)) {
+                    for (int i = 0; i < COMMITS; i++) commits.commitNext();
                 }
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(seq) FROM ev")) {
                     rs.next();

@@ -1,5 +1,6 @@
 package dev.lockbox.server.store.bench;
 
+import dev.lockbox.server.store.AuditShapedCommits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -34,16 +34,14 @@ public final class DurableCommitBenchmark {
             System.out.printf("%d commits per round, %d rounds (the first is warm-up); µs per commit, last round%n", commits, rounds + 1);
             for (String delay : new String[] {"0", "500"}) {
                 Path db = dir.resolve("h2-" + delay);
-                try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + "/x;WRITE_DELAY=" + delay, "sa", "")) {
-                    createTables(c);
-                    c.setAutoCommit(false);
-                    previous = null;
-                    sequence = 0;
+                try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + "/x;WRITE_DELAY=" + delay, "sa", "");
+                        AuditShapedCommits auditCommits = new AuditShapedCommits(c)) {
+                    createOneRowTable(c);
                     double update = 0;
                     double audit = 0;
                     for (int r = 0; r <= rounds; r++) {
                         update = oneRowUpdates(c, commits);
-                        audit = auditTransactions(c, commits);
+                        audit = auditTransactions(auditCommits, commits);
                     }
                     System.out.printf("H2 WRITE_DELAY=%-3s one-row update + commit %7.1f µs; audit-shaped transaction + commit %7.1f µs%n",
                             delay, update, audit);
@@ -61,17 +59,12 @@ public final class DurableCommitBenchmark {
         }
     }
 
-    private static void createTables(Connection c) throws SQLException {
+    private static void createOneRowTable(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE one_row(id INT PRIMARY KEY, v BIGINT NOT NULL)");
             s.execute("INSERT INTO one_row VALUES (1, 0)");
-            // The audit_event columns a sync POST writes, with its unique (environment, sequence) index.
-            s.execute("CREATE TABLE ev(id VARCHAR(36) PRIMARY KEY, env VARCHAR(40) NOT NULL, seq BIGINT,"
-                    + " statement VARCHAR(1000), request_id VARCHAR(40), hash VARCHAR(64), received_at TIMESTAMP)");
-            s.execute("CREATE UNIQUE INDEX ev_seq ON ev(env, seq)");
-            s.execute("CREATE TABLE head(env VARCHAR(40) PRIMARY KEY, seq BIGINT NOT NULL, hash VARCHAR(64))");
-            s.execute("INSERT INTO head VALUES ('sales', 0, NULL)");
         }
+        c.commit();
     }
 
     private static double oneRowUpdates(Connection c, int n) throws SQLException {
@@ -85,37 +78,10 @@ public final class DurableCommitBenchmark {
         }
     }
 
-    /** The audit transactions' chain so far, per database. */
-    private static String previous;
-    private static long sequence;
-
-    private static double auditTransactions(Connection c, int n) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO ev VALUES (?, 'sales', NULL, ?, ?, NULL, CURRENT_TIMESTAMP)");
-                PreparedStatement seal = c.prepareStatement("UPDATE ev SET seq = ?, hash = ? WHERE id = ?");
-                PreparedStatement head = c.prepareStatement("UPDATE head SET seq = ?, hash = ? WHERE env = 'sales'")) {
-            long t = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                String id = UUID.randomUUID().toString();
-                insert.setString(1, id);
-                insert.setString(2, "SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?");
-                insert.setString(3, "request-" + (i % 7));
-                insert.executeUpdate();
-                if (previous != null) {
-                    String hash = Integer.toHexString(previous.hashCode()).repeat(8);
-                    sequence++;
-                    seal.setLong(1, sequence);
-                    seal.setString(2, hash);
-                    seal.setString(3, previous);
-                    seal.executeUpdate();
-                    head.setLong(1, sequence);
-                    head.setString(2, hash);
-                    head.executeUpdate();
-                }
-                c.commit();
-                previous = id;
-            }
-            return (System.nanoTime() - t) / 1e3 / n;
-        }
+    private static double auditTransactions(AuditShapedCommits auditCommits, int n) throws SQLException {
+        long t = System.nanoTime();
+        for (int i = 0; i < n; i++) auditCommits.commitNext();
+        return (System.nanoTime() - t) / 1e3 / n;
     }
 
     private static double appends(Path file, int n, boolean force) throws IOException {
