@@ -25,18 +25,18 @@ import org.slf4j.LoggerFactory;
  * is freed only when none of its pages is live any more, and one page that no later commit touches (a
  * full leaf of the audit log, say) keeps its whole chunk. H2 normally moves such pages out from its
  * background writer thread, but that thread only runs with a write delay; with {@code WRITE_DELAY=0}
- * nothing ever does, and the file grew by about 12-23 KB per commit for good: every sync statement of
- * the driver is one commit, so about 2.3 GB per 100,000 statements (docs/benchmarks.md, "Store
- * housekeeping"). This task calls H2's own {@link MVStore#compact} every {@code interval}, with H2's
+ * nothing ever does, and the file grew by 8-23 KB per commit for good: every sync statement of the
+ * driver is one commit, so 2.1-2.3 GB per 100,000 statements (docs/benchmarks.md, "Sync statements and
+ * the store"). This task calls H2's own {@link MVStore#compact} every {@code interval}, with H2's
  * default target (chunks under {@value #TARGET_FILL_RATE}% live are rewritten). Freed chunks are reused
- * after H2's retention time (45 s), so the file levels off instead of growing with every commit.
+ * after H2's retention time (45 s), so the file grows with the data it holds, not with every commit.
  *
  * <p>Only for an embedded H2 database (a session in this JVM); H2 over TCP and PostgreSQL are left alone.
  */
 final class H2Housekeeping implements AutoCloseable {
     /** H2's {@code AUTO_COMPACT_FILL_RATE} default. */
     static final int TARGET_FILL_RATE = 90;
-    /** Live bytes moved per tick at most (H2's background writer moves up to ~19 MB per round). */
+    /** Live bytes rewritten per round at most. */
     static final int WRITE_LIMIT = 16 << 20;
     static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
