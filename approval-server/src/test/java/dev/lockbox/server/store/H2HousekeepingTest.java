@@ -40,6 +40,26 @@ class H2HousekeepingTest {
     }
 
     @Test
+    void aRoundOnAClosedStoreFailsQuietly(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("db") + ";WRITE_DELAY=0";
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername("sa");
+        config.setPassword("");
+        HikariDataSource ds = new HikariDataSource(config);
+        // An hour between rounds: only the rounds called here run.
+        try (H2Housekeeping h = H2Housekeeping.startIfEmbeddedH2(url, ds, Duration.ofHours(1))) {
+            h.tick();
+            assertThat(h.rounds()).isEqualTo(1);
+            ds.close();
+            h.tick(); // the pool is closed: logged, not thrown, and not counted as a round
+            assertThat(h.rounds()).isEqualTo(1);
+        } finally {
+            ds.close();
+        }
+    }
+
+    @Test
     void theServersStoreRunsItsRounds(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("lockbox") + ";WRITE_DELAY=0";
         try (Store store = Store.open(url, "sa", "")) {
