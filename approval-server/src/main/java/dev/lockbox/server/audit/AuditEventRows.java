@@ -42,6 +42,9 @@ final class AuditEventRows {
             + " duration_ms = ?, sequence = ?, prev_hash = ?, hash = ?"
             + " WHERE event_id = ? AND sequence IS NULL";
 
+    /** The most ids {@link #lockExisting} locks with a no-op update on H2; more take {@code SELECT ... FOR UPDATE}. */
+    static final int UPDATE_FIRST_MAX_IDS = 4;
+
     private final ObjectMapper json = LockboxJson.newMapper();
 
     /** An event as stored, and whether it is already sealed. */
@@ -145,11 +148,26 @@ final class AuditEventRows {
         }
     }
 
-    /** Locks and returns the stored events among {@code ids} for the rest of the transaction. */
-    Map<String, Stored> lockExisting(Connection c, Collection<String> ids) throws SQLException {
+    /**
+     * Locks and returns the stored events among {@code ids} for the rest of the transaction. Only a few
+     * ids (a sync driver's POST names its new event and the previous one) are locked the
+     * {@link RowLocking#UPDATE_FIRST} way: the no-op update costs more per row than H2's parse of
+     * {@code SELECT ... FOR UPDATE} costs per statement, and batches of a hundred outcomes were 16%
+     * slower that way (docs/benchmarks.md, "Sync POST: what is left besides the commit").
+     */
+    Map<String, Stored> lockExisting(Connection c, Collection<String> ids, RowLocking locking) throws SQLException {
+        String read = "SELECT " + COLUMNS + " FROM audit_event WHERE event_id = ANY (?)";
+        if (locking == RowLocking.UPDATE_FIRST && ids.size() <= UPDATE_FIRST_MAX_IDS) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE audit_event SET received_at = received_at WHERE event_id = ANY (?)")) {
+                setIds(c, ps, ids);
+                if (ps.executeUpdate() == 0) return Map.of(); // none stored: nothing to read
+            }
+        } else {
+            read += " FOR UPDATE";
+        }
         Map<String, Stored> found = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM audit_event WHERE event_id = ANY (?) FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(read)) {
             setIds(c, ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

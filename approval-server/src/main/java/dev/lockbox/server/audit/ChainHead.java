@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The end of one environment's hash chain, held under a row lock ({@code SELECT ... FOR UPDATE} on
- * {@code audit_chain_head}) until the sealing transaction ends. The lock lives in the database, so
+ * The end of one environment's hash chain, held under a row lock on {@code audit_chain_head}
+ * ({@link RowLocking}) until the sealing transaction ends. The lock lives in the database, so
  * several server processes on one database extend a chain one at a time, and sequences are
  * committed in order: a reader never sees sequence n+1 before n.
  *
@@ -38,7 +38,12 @@ final class ChainHead {
 
     /** Locks the environment's chain head for the rest of {@code c}'s transaction, creating it at GENESIS if new. */
     static ChainHead lock(Connection c, String environment) throws SQLException {
-        ChainHead head = select(c, environment);
+        return lock(c, environment, RowLocking.of(c));
+    }
+
+    /** As {@link #lock(Connection, String)}, with the database's way of locking already known. */
+    static ChainHead lock(Connection c, String environment, RowLocking locking) throws SQLException {
+        ChainHead head = select(c, environment, locking);
         if (head != null) return head;
         // First event of this environment. Two replicas may race to create the row: the loser's
         // insert fails on the primary key (inside a savepoint, so PostgreSQL keeps the transaction
@@ -54,7 +59,7 @@ final class ChainHead {
             if (!"23505".equals(e.getSQLState())) throw e;
             c.rollback(sp);
         }
-        head = select(c, environment);
+        head = select(c, environment, locking);
         if (head == null) {
             // The winner has not committed yet and our snapshot cannot see its row: retry the transaction.
             throw new SQLException("audit chain head of " + environment + " is being created", "40001");
@@ -62,9 +67,19 @@ final class ChainHead {
         return head;
     }
 
-    private static ChainHead select(Connection c, String environment) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT last_sequence, last_hash FROM audit_chain_head WHERE environment = ? FOR UPDATE")) {
+    /** The locked head, or null when the environment has none yet. */
+    private static ChainHead select(Connection c, String environment, RowLocking locking) throws SQLException {
+        String read = "SELECT last_sequence, last_hash FROM audit_chain_head WHERE environment = ?";
+        if (locking == RowLocking.UPDATE_FIRST) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE audit_chain_head SET last_sequence = last_sequence WHERE environment = ?")) {
+                ps.setString(1, environment);
+                if (ps.executeUpdate() == 0) return null;
+            }
+        } else {
+            read += " FOR UPDATE";
+        }
+        try (PreparedStatement ps = c.prepareStatement(read)) {
             ps.setString(1, environment);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new ChainHead(environment, rs.getLong(1), rs.getString(2)) : null;

@@ -65,6 +65,8 @@ public final class JdbcAuditLog implements AuditLog {
     private final List<GroupCommit<Submission, AuditAck>> commits = new ArrayList<>(STRIPES);
     /** Groups written again the careful way because an optimistic batch's event id was stored (for tests). */
     private final LongAdder optimismRefuted = new LongAdder();
+    /** The store's way of locking rows, found on the first transaction (the store is one database for good). */
+    private volatile RowLocking locking;
 
     public JdbcAuditLog(DataSource ds, Clock clock, GrantDirectory grants, Duration outcomeTimeout) {
         this.ds = Objects.requireNonNull(ds, "ds");
@@ -260,11 +262,11 @@ public final class JdbcAuditLog implements AuditLog {
     }
 
     /** The environment's chain head, locked once per transaction. */
-    private static ChainHead lockedHead(Connection c, String environment, Map<String, ChainHead> heads)
+    private ChainHead lockedHead(Connection c, String environment, Map<String, ChainHead> heads)
             throws SQLException {
         ChainHead head = heads.get(environment);
         if (head == null) {
-            head = ChainHead.lock(c, environment);
+            head = ChainHead.lock(c, environment, locking(c));
             heads.put(environment, head);
         }
         return head;
@@ -279,6 +281,12 @@ public final class JdbcAuditLog implements AuditLog {
         Plan plan = plan(c, in);
         apply(c, in.environment(), plan, in.now(), heads);
         return plan.ack();
+    }
+
+    private RowLocking locking(Connection c) throws SQLException {
+        RowLocking known = locking;
+        if (known == null) locking = known = RowLocking.of(c);
+        return known;
     }
 
     /** Number of groups written again carefully because an optimistic batch's event id was stored. */
@@ -299,7 +307,7 @@ public final class JdbcAuditLog implements AuditLog {
         Set<String> ids = new LinkedHashSet<>();
         for (AuditEventSubmission e : in.events()) ids.add(AuditBatchRules.eventKey(e.eventId()));
         for (AuditOutcome o : in.outcomes()) ids.add(AuditBatchRules.eventKey(o.eventId()));
-        Map<String, AuditEventRows.Stored> stored = ids.isEmpty() ? Map.of() : rows.lockExisting(c, ids);
+        Map<String, AuditEventRows.Stored> stored = ids.isEmpty() ? Map.of() : rows.lockExisting(c, ids, locking(c));
         return plan(in, stored, id -> rows.hasLateOutcome(c, id));
     }
 
@@ -445,7 +453,7 @@ public final class JdbcAuditLog implements AuditLog {
                 !denied, null, null, null, null, null);
         Instant now = clock.instant();
         tx.run(c -> {
-            ChainHead head = ChainHead.lock(c, e.environment());
+            ChainHead head = ChainHead.lock(c, e.environment(), locking(c));
             rows.insert(c, List.of(head.append(e)), now);
             head.save(c);
             return null;
@@ -501,7 +509,7 @@ public final class JdbcAuditLog implements AuditLog {
         List<AuditEvent> still = rows.lockOverdue(c, ids);
         if (still.isEmpty()) return 0;
         still.sort(Comparator.comparing(AuditEvent::eventTime).thenComparing(AuditEvent::eventId));
-        ChainHead head = ChainHead.lock(c, environment);
+        ChainHead head = ChainHead.lock(c, environment, locking(c));
         List<AuditEvent> sealed = new ArrayList<>(still.size());
         for (AuditEvent e : still) sealed.add(head.append(e));
         rows.seal(c, sealed);
