@@ -133,10 +133,6 @@ public final class LockboxServer implements AutoCloseable {
         SessionStore sessions = new SessionStore();
         Outbox outbox = new Outbox(store);
         Notifications notifications = new Notifications(outbox, users);
-        AuditLog auditLog = auditLogs.create(store.dataSource(), clock, new RequestGrantDirectory(requests, environments), config.outcomeTimeout());
-        BrokerHistory brokerHistory = new BrokerHistory(store, requests);
-        GrantCredentials credentials = new GrantCredentials(requests, environments,
-                new CredentialBroker(store.dataSource(), new EnvironmentTargets(environments), clock, brokerHistory), brokerHistory, clock);
         GrantLookup lookup = new GrantLookup(store, environments, requests, grant -> {
             try {
                 return mapper.writeValueAsBytes(grant);
@@ -144,6 +140,11 @@ public final class LockboxServer implements AutoCloseable {
                 throw new IllegalStateException("cannot encode grant " + grant.requestId(), e);
             }
         });
+        AuditLog auditLog = auditLogs.create(store.dataSource(), clock,
+                new RequestGrantDirectory(requests, environments, lookup::generation), config.outcomeTimeout());
+        BrokerHistory brokerHistory = new BrokerHistory(store, requests);
+        GrantCredentials credentials = new GrantCredentials(requests, environments,
+                new CredentialBroker(store.dataSource(), new EnvironmentTargets(environments), clock, brokerHistory), brokerHistory, clock);
         RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
                 environments, policies, sessions, notifications, auditLog,
                 lookup.invalidating(GrantLifecycleListener.both(credentials, listener)));

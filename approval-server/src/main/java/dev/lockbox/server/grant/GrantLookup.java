@@ -93,6 +93,11 @@ public final class GrantLookup {
         cache.clear();
     }
 
+    /** A number that moves on every {@link #changed()}: read it before reading a grant to cache alongside it. */
+    public long generation() {
+        return generation.get();
+    }
+
     /** {@code next}, preceded by {@link #changed()}: the listener the request workflow reports grant changes to. */
     public GrantLifecycleListener invalidating(GrantLifecycleListener next) {
         return new GrantLifecycleListener() {

@@ -12,6 +12,7 @@ import dev.lockbox.api.request.AccessRequest;
 import dev.lockbox.api.request.NewAccessRequest;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
+import dev.lockbox.server.audit.GrantDirectory;
 import dev.lockbox.server.grant.GrantLifecycleListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,8 @@ public final class TestServer implements AutoCloseable {
     public final TestStore store;
     public LockboxServer server;
     public ApiClient api;
+    /** The grant directory the server hands its audit log (the audit log here is {@link #audit}, which ignores it). */
+    public GrantDirectory grants;
 
     public TestServer(Path dataDir) {
         this(ServerConfig.defaults().withPort(0).withDataDir(dataDir).withAdminToken(ADMIN_TOKEN)
@@ -61,7 +64,10 @@ public final class TestServer implements AutoCloseable {
     }
 
     public void start() {
-        server = LockboxServer.start(config, clock, (ds, c, g, t) -> audit, GrantLifecycleListener.NONE);
+        server = LockboxServer.start(config, clock, (ds, c, g, t) -> {
+            grants = g;
+            return audit;
+        }, GrantLifecycleListener.NONE);
         api = new ApiClient(server.baseUrl());
         tokens.put("admin", ADMIN_TOKEN);
     }
