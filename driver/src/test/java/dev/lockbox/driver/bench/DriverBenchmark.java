@@ -94,6 +94,17 @@ public final class DriverBenchmark {
     private static long coldCounter;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
+    /**
+     * {@code -Dbench.storeSettings=";WRITE_DELAY=500"}: the server's store without its durable commit
+     * per transaction (the given H2 settings instead of {@code WRITE_DELAY=0}). Not something to ship:
+     * it measures what a sync statement would cost if the audit write cost nothing durable, the lower
+     * bound of any faster durable write (docs/benchmarks.md, "Sync POST: what is left besides the commit").
+     */
+    private static ServerConfig storeOverride(ServerConfig c) {
+        String extra = System.getProperty("bench.storeSettings");
+        return extra == null ? c : c.withStore(c.effectiveStoreUrl().replace(";WRITE_DELAY=0", "") + extra, "sa", "");
+    }
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         long cellMs = args.length > 1 ? Long.parseLong(args[1]) : 400;
@@ -105,8 +116,8 @@ public final class DriverBenchmark {
         String dbName = "lockbox-bench-" + UUID.randomUUID();
         Server tcp = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         try (Connection owner = DriverManager.getConnection("jdbc:h2:mem:" + dbName, "sa", "");
-             LockboxServer server = LockboxServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir)
-                     .withAdminToken(ADMIN), Clock.systemUTC())) {
+             LockboxServer server = LockboxServer.start(storeOverride(ServerConfig.defaults().withPort(0).withDataDir(dir)
+                     .withAdminToken(ADMIN)), Clock.systemUTC())) {
             createTarget(owner);
             String tcpUrl = "jdbc:h2:tcp://127.0.0.1:" + tcp.getPort() + "/mem:" + dbName;
             Setup setup = new Setup(server, tcpUrl);
