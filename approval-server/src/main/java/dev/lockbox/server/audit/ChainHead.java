@@ -36,12 +36,10 @@ final class ChainHead {
         this.firstLockedSequence = lastSequence;
     }
 
-    /** Locks the environment's chain head for the rest of {@code c}'s transaction, creating it at GENESIS if new. */
-    static ChainHead lock(Connection c, String environment) throws SQLException {
-        return lock(c, environment, RowLocking.of(c));
-    }
-
-    /** As {@link #lock(Connection, String)}, with the database's way of locking already known. */
+    /**
+     * Locks the environment's chain head for the rest of {@code c}'s transaction ({@code locking}: the
+     * database's way, {@link RowLocking#of}), creating it at GENESIS if new.
+     */
     static ChainHead lock(Connection c, String environment, RowLocking locking) throws SQLException {
         ChainHead head = select(c, environment, locking);
         if (head != null) return head;

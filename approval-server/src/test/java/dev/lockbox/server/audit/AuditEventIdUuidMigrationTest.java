@@ -60,7 +60,7 @@ class AuditEventIdUuidMigrationTest {
         List<AuditEvent> sealedBefore = new ArrayList<>();
         try (Connection c = store.ds.getConnection()) {
             c.setAutoCommit(false);
-            ChainHead head = ChainHead.lock(c, "sales");
+            ChainHead head = ChainHead.lock(c, "sales", RowLocking.of(c));
             for (AuditEvent e : List.of(done, refused, noOutcome, lateLater)) {
                 AuditEvent sealed = head.append(e);
                 insertAsText(c, sealed, received);

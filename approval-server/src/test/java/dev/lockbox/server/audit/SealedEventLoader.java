@@ -28,7 +28,7 @@ public final class SealedEventLoader {
             List<AuditEvent> chunk = events.subList(from, Math.min(events.size(), from + perTransaction));
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
-                ChainHead head = ChainHead.lock(c, environment);
+                ChainHead head = ChainHead.lock(c, environment, RowLocking.of(c));
                 List<AuditEvent> out = new ArrayList<>(chunk.size());
                 for (AuditEvent e : chunk) out.add(head.append(e));
                 rows.insert(c, out, Instant.now());

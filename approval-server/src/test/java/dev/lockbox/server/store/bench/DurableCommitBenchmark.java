@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * What one durable write costs on this machine, the floor under a sync statement's audit POST
- * (issue 3; docs/benchmarks.md, "Sync: where the audit POST's time goes"): H2 file commits one at a
+ * (issue 3; docs/benchmarks.md, "Sync statements and the store"): H2 file commits one at a
  * time, with the server's {@code WRITE_DELAY=0} (each commit written to the file before it returns)
  * and with H2's default 500 ms write delay (not durable across {@code kill -9}, for comparison), for a
  * one-row update and for the shape of a sync driver's audit transaction (insert the event, seal the
