@@ -7,7 +7,10 @@ import dev.lockbox.api.admin.EnvironmentSpec;
 import dev.lockbox.api.admin.NewUser;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.api.audit.ActionClass;
+import dev.lockbox.api.audit.AuditAck;
 import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.AuditEvent;
+import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.api.audit.AuditEventSubmission;
 import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.audit.Decision;
@@ -18,6 +21,10 @@ import dev.lockbox.driver.server.HttpLockboxServerClient;
 import dev.lockbox.driver.testing.AuditPostCounter;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
+import dev.lockbox.server.audit.AuditLog;
+import dev.lockbox.server.audit.JdbcAuditLog;
+import dev.lockbox.server.audit.SessionEvent;
+import dev.lockbox.server.grant.GrantLifecycleListener;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
@@ -105,6 +112,51 @@ public final class DriverBenchmark {
         return extra == null ? c : c.withStore(c.effectiveStoreUrl().replace(";WRITE_DELAY=0", "") + extra, "sa", "");
     }
 
+    /**
+     * {@code -Dbench.auditLog=ack-only}: the server acknowledges every audit POST without storing or
+     * checking anything (reads and session events still go to the real log). Not something to ship:
+     * it measures what a sync statement costs with the audit call reduced to HTTP, JSON and the
+     * driver's own work, the lower bound of any store or journal behind the same endpoint
+     * (docs/benchmarks.md, "Sync with nothing stored").
+     */
+    private static LockboxServer.AuditLogFactory auditLogs() {
+        String mode = System.getProperty("bench.auditLog", "store");
+        return switch (mode) {
+            case "store" -> JdbcAuditLog::new;
+            case "ack-only" -> (ds, clock, grants, timeout) -> new AcknowledgeOnly(new JdbcAuditLog(ds, clock, grants, timeout));
+            default -> throw new IllegalArgumentException("bench.auditLog must be store or ack-only: " + mode);
+        };
+    }
+
+    /** See {@link #auditLogs()}: ingest answers at once, everything else is the real log. */
+    private record AcknowledgeOnly(AuditLog log) implements AuditLog {
+        @Override
+        public AuditAck ingest(String caller, AuditBatch batch) {
+            return new AuditAck(batch.events() == null ? 0 : batch.events().size(), 0,
+                    batch.outcomes() == null ? 0 : batch.outcomes().size());
+        }
+
+        @Override
+        public void recordSessionEvent(SessionEvent event) {
+            log.recordSessionEvent(event);
+        }
+
+        @Override
+        public AuditEventPage page(String environment, long afterSequence, int limit) {
+            return log.page(environment, afterSequence, limit);
+        }
+
+        @Override
+        public List<AuditEvent> forRequest(String requestId, long afterSequence, int limit) {
+            return log.forRequest(requestId, afterSequence, limit);
+        }
+
+        @Override
+        public int sealOverdue(Instant now) {
+            return log.sealOverdue(now);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         long cellMs = args.length > 1 ? Long.parseLong(args[1]) : 400;
@@ -117,7 +169,7 @@ public final class DriverBenchmark {
         Server tcp = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         try (Connection owner = DriverManager.getConnection("jdbc:h2:mem:" + dbName, "sa", "");
              LockboxServer server = LockboxServer.start(storeOverride(ServerConfig.defaults().withPort(0).withDataDir(dir)
-                     .withAdminToken(ADMIN)), Clock.systemUTC())) {
+                     .withAdminToken(ADMIN)), Clock.systemUTC(), auditLogs(), GrantLifecycleListener.NONE)) {
             createTarget(owner);
             String tcpUrl = "jdbc:h2:tcp://127.0.0.1:" + tcp.getPort() + "/mem:" + dbName;
             Setup setup = new Setup(server, tcpUrl);
