@@ -1,15 +1,17 @@
 package dev.lockbox.server.audit;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockbox.api.LockboxJson;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventSubmission;
 import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.audit.Decision;
 import dev.lockbox.server.http.ApiException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,7 +38,7 @@ final class AuditBatchRules {
     private static final Set<String> SESSION_ACTIONS =
             Set.of(AuditEvent.CONNECT, AuditEvent.CONNECT_DENIED, AuditEvent.DISCONNECT);
 
-    private final ObjectMapper json = LockboxJson.newMapper();
+    private final JsonFactory json = new JsonFactory();
 
     void check(AuditBatch batch) {
         if (batch == null) throw ApiException.invalid("body", "an audit batch is required");
@@ -104,13 +106,21 @@ final class AuditBatchRules {
     private void checkParameters(String at, String parameters) {
         if (parameters == null) return;
         if (utf8Length(parameters) > MAX_TEXT_BYTES) throw ApiException.invalid(at, "longer than " + MAX_TEXT_BYTES + " bytes");
-        JsonNode tree;
-        try {
-            tree = json.readTree(parameters);
+        // Streamed, not read into a tree: only the shape matters here, and a tree per event was ~3% of
+        // the server's CPU per audit POST. skipChildren() still reads (and so checks) every token.
+        JsonToken first;
+        try (JsonParser p = json.createParser(parameters)) {
+            first = p.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                p.skipChildren();
+                if (p.nextToken() != null) throw ApiException.invalid(at, "is not valid JSON: more than one value");
+            }
         } catch (JsonProcessingException ex) {
             throw ApiException.invalid(at, "is not valid JSON: " + ex.getOriginalMessage());
+        } catch (IOException ex) {
+            throw new UncheckedIOException("reading a string cannot fail", ex);
         }
-        if (tree == null || !tree.isArray()) throw ApiException.invalid(at, "must be a JSON array of the bound values, or null");
+        if (first != JsonToken.START_ARRAY) throw ApiException.invalid(at, "must be a JSON array of the bound values, or null");
     }
 
     private static void checkObjects(String at, List<String> objects) {

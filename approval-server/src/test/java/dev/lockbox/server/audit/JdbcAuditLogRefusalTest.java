@@ -132,6 +132,9 @@ class JdbcAuditLogRefusalTest {
         assertThat(refuseEvent(400, set(12, "[1] [2]")).getMessage()).startsWith("events[2].parameters");
         assertThat(refuseEvent(400, set(12, "42")).getMessage()).startsWith("events[2].parameters");
         assertThat(refuseEvent(400, set(12, "")).getMessage()).startsWith("events[2].parameters");
+        // malformed inside a nested value, or garbage after the array: every token is read
+        assertThat(refuseEvent(400, set(12, "[1, {\"a\": ]}]")).getMessage()).startsWith("events[2].parameters");
+        assertThat(refuseEvent(400, set(12, "[[1], [2]] x")).getMessage()).startsWith("events[2].parameters");
     }
 
     @Test
