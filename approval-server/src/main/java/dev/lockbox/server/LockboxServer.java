@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.server.audit.AuditLog;
+import dev.lockbox.server.audit.AuditPostHandler;
 import dev.lockbox.server.audit.GrantDirectory;
 import dev.lockbox.server.audit.JdbcAuditLog;
 import dev.lockbox.server.environment.EnvironmentApi;
@@ -80,10 +81,11 @@ public final class LockboxServer implements AutoCloseable {
     private final String generatedAdminToken;
     private final ExportJob exportJob;
     private final CachedGrantHandler cachedGrants;
+    private final AuditPostHandler auditPosts;
 
     private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
                           Outbox outbox, GrantCredentials credentials, String generatedAdminToken, ExportJob exportJob,
-                          CachedGrantHandler cachedGrants) {
+                          CachedGrantHandler cachedGrants, AuditPostHandler auditPosts) {
         this.config = config;
         this.store = store;
         this.app = app;
@@ -94,6 +96,7 @@ public final class LockboxServer implements AutoCloseable {
         this.generatedAdminToken = generatedAdminToken;
         this.exportJob = exportJob;
         this.cachedGrants = cachedGrants;
+        this.auditPosts = auditPosts;
     }
 
     /** How the server builds its audit log; production uses {@link JdbcAuditLog}. */
@@ -156,6 +159,8 @@ public final class LockboxServer implements AutoCloseable {
 
         Authenticator authenticator = new Authenticator(users);
         CachedGrantHandler cachedGrants = new CachedGrantHandler(authenticator, lookup, clock);
+        AuditPostHandler auditPosts = new AuditPostHandler(authenticator, auditLog, mapper);
+        cachedGrants.setHandler(auditPosts);
         ApiRoutes routes = new ApiRoutes(
                 authenticator,
                 new UserApi(store, users, json, clock),
@@ -180,8 +185,9 @@ public final class LockboxServer implements AutoCloseable {
             threads.setName("lockbox-http");
             cfg.jetty.threadPool = threads;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
-            // In front of Javalin (which attaches its servlet context inside this wrapper): the
-            // grant lookups it can answer from the caches alone; everything else passes through.
+            // In front of Javalin (which attaches its servlet context inside the innermost wrapper):
+            // the grant lookups answered from the caches alone, then (on a thread of the pool) the
+            // audit POSTs of cached callers; everything else passes through to Javalin.
             // The server's handlers are fixed once started: otherwise Jetty treats every handler
             // as blocking and hands each request to another thread (CachedGrantHandler).
             cfg.jetty.modifyServer(server -> {
@@ -204,7 +210,8 @@ public final class LockboxServer implements AutoCloseable {
         exportJob.start();
         credentials.start(GrantCredentials.RECONCILE_INTERVAL);
         LOG.info("Lockbox server listening on http://{}:{} ({})", config.host(), app.port(), config);
-        return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob, cachedGrants);
+        return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob, cachedGrants,
+                auditPosts);
     }
 
     /**
@@ -267,6 +274,11 @@ public final class LockboxServer implements AutoCloseable {
     /** Grant lookups answered from the caches without Javalin so far ({@link CachedGrantHandler}). */
     public long grantLookupsFromCache() {
         return cachedGrants.served();
+    }
+
+    /** Audit POSTs answered in front of Javalin so far ({@link AuditPostHandler}). */
+    public long auditPostsInFront() {
+        return auditPosts.served();
     }
 
     /** Mails not yet delivered. */

@@ -29,8 +29,8 @@ import org.eclipse.jetty.util.Callback;
  * Everything else — another method or path, a query other than a single well-formed
  * {@code environment=NAME}, a missing or uncached token, a caller without the engineer role, a
  * grant not cached or no longer servable (revoked, ended, changed: the caches' generations),
- * every refusal — goes on to the next handler (Javalin) unchanged, which reads the store, fills
- * the caches and answers as it always did.
+ * every refusal — goes on unchanged to the next handler ({@code AuditPostHandler}, which passes
+ * it to Javalin), which reads the store, fills the caches and answers as it always did.
  *
  * <p>Running on the thread that read the request means this handler must not wait on anything:
  * the caches are plain maps, and the access line is queued for {@code AccessLogAppender}'s writer
@@ -81,7 +81,7 @@ public final class CachedGrantHandler extends Handler.Wrapper {
         return InvocationType.NON_BLOCKING;
     }
 
-    /** The next handler (Javalin), on a thread of the server's pool. */
+    /** The next handler ({@code AuditPostHandler}, which passes what it does not answer to Javalin), on a thread of the server's pool. */
     private boolean passOn(Request request, Response response, Callback callback) {
         Handler next = getHandler();
         request.getComponents().getThreadPool().execute(() -> {

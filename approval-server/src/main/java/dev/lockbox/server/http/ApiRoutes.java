@@ -28,6 +28,8 @@ public record ApiRoutes(
         ExportApi export) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    /** The answer to a call that failed for a reason of the server's own (logged, never shown). */
+    public static final ApiError INTERNAL_ERROR = new ApiError("internal", "the server could not complete the call; see its log");
 
     public void install(JavalinConfig cfg) {
         var r = cfg.routes;
@@ -80,7 +82,7 @@ public record ApiRoutes(
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
         r.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal", "the server could not complete the call; see its log");
+            ctx.status(500).json(INTERNAL_ERROR);
         });
         // Unmatched routes and methods: same JSON shape as every other error.
         r.error(404, ctx -> {

@@ -46,7 +46,11 @@ public final class JsonBody {
     }
 
     public <T> T read(Context ctx, Class<T> type) {
-        byte[] bytes = bytes(ctx);
+        return parse(bytes(ctx), type);
+    }
+
+    /** A body already read (at most {@link #MAX_BODY} bytes) as a wire record, with the same 400s as {@link #read}. */
+    public <T> T parse(byte[] bytes, Class<T> type) {
         if (bytes.length == 0) throw ApiException.invalid("body", "a JSON object is required");
         T value;
         try {

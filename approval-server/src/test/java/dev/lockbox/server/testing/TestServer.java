@@ -13,6 +13,7 @@ import dev.lockbox.api.request.NewAccessRequest;
 import dev.lockbox.server.LockboxServer;
 import dev.lockbox.server.ServerConfig;
 import dev.lockbox.server.audit.GrantDirectory;
+import dev.lockbox.server.audit.JdbcAuditLog;
 import dev.lockbox.server.grant.GrantLifecycleListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +40,9 @@ public final class TestServer implements AutoCloseable {
     public final TestStore store;
     public LockboxServer server;
     public ApiClient api;
-    /** The grant directory the server hands its audit log (the audit log here is {@link #audit}, which ignores it). */
+    /** The grant directory the server hands its audit log (unless {@link #withJdbcAuditLog}, the log is {@link #audit}, which ignores it). */
     public GrantDirectory grants;
+    private final boolean jdbcAuditLog;
 
     public TestServer(Path dataDir) {
         this(ServerConfig.defaults().withPort(0).withDataDir(dataDir).withAdminToken(ADMIN_TOKEN)
@@ -53,6 +55,21 @@ public final class TestServer implements AutoCloseable {
 
     /** A server on {@code store}, which this server drops when it is closed. */
     public TestServer(TestStore store) {
+        this(store, false);
+    }
+
+    /**
+     * A server whose audit log is the real {@code JdbcAuditLog} on its store, for tests of the audit
+     * routes over HTTP ({@link #audit} then records nothing).
+     */
+    public static TestServer withJdbcAuditLog(Path dataDir) {
+        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dataDir).withAdminToken(ADMIN_TOKEN)
+                .withTickInterval(Duration.ofHours(1));
+        return new TestServer(TestStore.forRun(config), true);
+    }
+
+    private TestServer(TestStore store, boolean jdbcAuditLog) {
+        this.jdbcAuditLog = jdbcAuditLog;
         this.store = store;
         this.config = store.config();
         try {
@@ -66,7 +83,7 @@ public final class TestServer implements AutoCloseable {
     public void start() {
         server = LockboxServer.start(config, clock, (ds, c, g, t) -> {
             grants = g;
-            return audit;
+            return jdbcAuditLog ? new JdbcAuditLog(ds, c, g, t) : audit;
         }, GrantLifecycleListener.NONE);
         api = new ApiClient(server.baseUrl());
         tokens.put("admin", ADMIN_TOKEN);
