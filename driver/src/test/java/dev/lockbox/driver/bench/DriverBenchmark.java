@@ -199,6 +199,10 @@ public final class DriverBenchmark {
                     rtt.healthz(cellMs);
                     rtt.healthzJdkHttpClient(cellMs);
                     rtt.auditPost(cellMs);
+                    if (round >= warmup - 5) { // enough to compile both paths; the cells are what needs 40 rounds
+                        rtt.auditPostRaw(rtt.auditInFront, cellMs);
+                        rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
+                    }
                 }
 
                 double[][][] us = new double[WORKLOADS.length][CONFIGS.length][rounds];
@@ -208,6 +212,8 @@ public final class DriverBenchmark {
                 double[] healthz = new double[rounds];
                 double[] healthzJdk = new double[rounds];
                 double[] auditPost = new double[rounds];
+                double[] auditFront = new double[rounds];
+                double[] auditJavalin = new double[rounds];
                 long drainMsMax = 0;
                 for (int round = 0; round < rounds; round++) {
                     for (int w = 0; w < WORKLOADS.length; w++) {
@@ -234,10 +240,22 @@ public final class DriverBenchmark {
                     healthz[round] = rtt.healthz(cellMs);
                     healthzJdk[round] = rtt.healthzJdkHttpClient(cellMs);
                     auditPost[round] = rtt.auditPost(cellMs);
-                    System.out.printf("round %d/%d done (healthz %.0f us, JDK HttpClient %.0f us, audit POST %.0f us)%n",
-                            round + 1, rounds, healthz[round], healthzJdk[round], auditPost[round]);
+                    boolean frontFirst = round % 2 == 0;
+                    auditFront[round] = rtt.auditPostRaw(frontFirst ? rtt.auditInFront : rtt.auditThroughJavalin, cellMs);
+                    auditJavalin[round] = rtt.auditPostRaw(frontFirst ? rtt.auditThroughJavalin : rtt.auditInFront, cellMs);
+                    if (!frontFirst) {
+                        double t = auditFront[round];
+                        auditFront[round] = auditJavalin[round];
+                        auditJavalin[round] = t;
+                    }
+                    System.out.printf("round %d/%d done (healthz %.0f us, JDK HttpClient %.0f us, audit POST %.0f us; "
+                                    + "mapper-written audit POST in front of Javalin %.0f us, through Javalin %.0f us)%n",
+                            round + 1, rounds, healthz[round], healthzJdk[round], auditPost[round], auditFront[round],
+                            auditJavalin[round]);
                 }
                 System.out.printf("%nGET /healthz over the JDK HttpClient (HTTP/1.1), median: %.1f us%n", median(healthzJdk));
+                System.out.printf("audit POST (body by the shared mapper, plain HttpURLConnection), median: in front of Javalin "
+                        + "%.1f us, through Javalin %.1f us%n", median(auditFront), median(auditJavalin));
                 print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
                 printCpu(cpu);
                 printSplit(split, postsPerOp);
@@ -246,9 +264,11 @@ public final class DriverBenchmark {
                     int w = Integer.parseInt(only.split(":")[0]);
                     int c = Integer.parseInt(only.split(":")[1]);
                     System.out.printf(java.util.Locale.ROOT,
-                            "CELL %d:%d us=%.1f process_cpu_us=%.1f healthz_us=%.1f audit_post_us=%.1f workload=%s config=%s%n",
+                            "CELL %d:%d us=%.1f process_cpu_us=%.1f healthz_us=%.1f audit_post_us=%.1f "
+                                    + "audit_post_front_us=%.1f audit_post_javalin_us=%.1f workload=%s config=%s%n",
                             w, c, median(us[w][c]), median(split[w][c][CpuSplit.Part.PROCESS.ordinal()]),
-                            median(healthz), median(auditPost), WORKLOADS[w].replace(' ', '_'), CONFIGS[c].replace(' ', '_'));
+                            median(healthz), median(auditPost), median(auditFront), median(auditJavalin),
+                            WORKLOADS[w].replace(' ', '_'), CONFIGS[c].replace(' ', '_'));
                 }
             }
         } finally {
@@ -309,6 +329,9 @@ public final class DriverBenchmark {
         private final HttpRequest healthzRequest;
         private final URL healthz;
         private final HttpLockboxServerClient audit;
+        final URL auditInFront;
+        final URL auditThroughJavalin;
+        private static final com.fasterxml.jackson.databind.ObjectWriter BATCH = LockboxJson.newMapper().writerFor(AuditBatch.class);
         private final LockboxConnection session;
         private final Setup setup;
         private String previousEventId;
@@ -317,6 +340,8 @@ public final class DriverBenchmark {
             this.healthzRequest = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/healthz")).GET().build();
             this.healthz = URI.create(server.baseUrl() + "/healthz").toURL();
             this.audit = new HttpLockboxServerClient(URI.create(server.baseUrl()), setup.engineerToken, Duration.ofSeconds(10));
+            this.auditInFront = URI.create(server.baseUrl() + "/api/audit/events").toURL();
+            this.auditThroughJavalin = URI.create(server.baseUrl() + "/api/audit/events/").toURL();
             this.session = session;
             this.setup = setup;
         }
@@ -369,6 +394,47 @@ public final class DriverBenchmark {
                 long t = System.nanoTime();
                 audit.submitAudit(new AuditBatch("bench", List.of(event), outcomes));
                 samples.add(System.nanoTime() - t);
+                previousEventId = id;
+            }
+            return medianNanos(samples) / 1000.0;
+        }
+
+        /**
+         * Median µs of the same audit call as {@link #auditPost}, body written by the shared mapper and
+         * sent over a plain kept-alive HttpURLConnection to {@code target}: {@link #auditInFront}
+         * ({@code /api/audit/events}, answered by {@code AuditPostHandler}) or {@link #auditThroughJavalin}
+         * ({@code /api/audit/events/}: Javalin ignores the trailing slash and routes it to the same
+         * {@code AuditApi.ingest}, the front handler does not take it). Alternated in every round, the
+         * two give what the front handler saves per POST within one JVM.
+         */
+        double auditPostRaw(URL target, long ms) throws Exception {
+            List<Long> samples = new ArrayList<>();
+            long end = System.nanoTime() + ms * 1_000_000;
+            while (System.nanoTime() < end) {
+                String id = dev.lockbox.api.audit.EventIds.next();
+                AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
+                        "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
+                        List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);
+                List<AuditOutcome> outcomes = previousEventId == null ? List.of()
+                        : List.of(new AuditOutcome(previousEventId, true, null, null, 0.05));
+                long t = System.nanoTime();
+                byte[] body = BATCH.writeValueAsBytes(new AuditBatch("bench", List.of(event), outcomes));
+                HttpURLConnection c = (HttpURLConnection) target.openConnection(java.net.Proxy.NO_PROXY);
+                c.setRequestMethod("POST");
+                c.setRequestProperty("Authorization", "Bearer " + setup.engineerToken);
+                c.setRequestProperty("Content-Type", "application/json");
+                c.setDoOutput(true);
+                try (java.io.OutputStream out = c.getOutputStream()) {
+                    out.write(body);
+                }
+                int status = c.getResponseCode();
+                try (java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                    in.readAllBytes();
+                }
+                samples.add(System.nanoTime() - t);
+                if (status != 200) {
+                    throw new IllegalStateException(target + " answered " + status);
+                }
                 previousEventId = id;
             }
             return medianNanos(samples) / 1000.0;
