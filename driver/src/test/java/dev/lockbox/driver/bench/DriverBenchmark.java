@@ -385,16 +385,10 @@ public final class DriverBenchmark {
             List<Long> samples = new ArrayList<>();
             long end = System.nanoTime() + ms * 1_000_000;
             while (System.nanoTime() < end) {
-                String id = dev.lockbox.api.audit.EventIds.next();
-                AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
-                        "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
-                        List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);
-                List<AuditOutcome> outcomes = previousEventId == null ? List.of()
-                        : List.of(new AuditOutcome(previousEventId, true, null, null, 0.05));
+                AuditBatch call = nextSyncCall();
                 long t = System.nanoTime();
-                audit.submitAudit(new AuditBatch("bench", List.of(event), outcomes));
+                audit.submitAudit(call);
                 samples.add(System.nanoTime() - t);
-                previousEventId = id;
             }
             return medianNanos(samples) / 1000.0;
         }
@@ -411,14 +405,9 @@ public final class DriverBenchmark {
             List<Long> samples = new ArrayList<>();
             long end = System.nanoTime() + ms * 1_000_000;
             while (System.nanoTime() < end) {
-                String id = dev.lockbox.api.audit.EventIds.next();
-                AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
-                        "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
-                        List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);
-                List<AuditOutcome> outcomes = previousEventId == null ? List.of()
-                        : List.of(new AuditOutcome(previousEventId, true, null, null, 0.05));
+                AuditBatch call = nextSyncCall();
                 long t = System.nanoTime();
-                byte[] body = BATCH.writeValueAsBytes(new AuditBatch("bench", List.of(event), outcomes));
+                byte[] body = BATCH.writeValueAsBytes(call);
                 HttpURLConnection c = (HttpURLConnection) target.openConnection(java.net.Proxy.NO_PROXY);
                 c.setRequestMethod("POST");
                 c.setRequestProperty("Authorization", "Bearer " + setup.engineerToken);
@@ -435,9 +424,20 @@ public final class DriverBenchmark {
                 if (status != 200) {
                     throw new IllegalStateException(target + " answered " + status);
                 }
-                previousEventId = id;
             }
             return medianNanos(samples) / 1000.0;
+        }
+
+        /** What a sync statement sends: its ALLOWED event and the previous statement's outcome. */
+        private AuditBatch nextSyncCall() {
+            String id = dev.lockbox.api.audit.EventIds.next();
+            AuditEventSubmission event = new AuditEventSubmission(id, Instant.now(), setup.requestId, "bench",
+                    "bench_eng", session.sessionId(), "bench-host", "bench", "SELECT", ActionClass.READ,
+                    List.of("items"), "SELECT name, amount FROM items WHERE id = ?", "[1]", Decision.ALLOWED, null);
+            List<AuditOutcome> outcomes = previousEventId == null ? List.of()
+                    : List.of(new AuditOutcome(previousEventId, true, null, null, 0.05));
+            previousEventId = id;
+            return new AuditBatch("bench", List.of(event), outcomes);
         }
     }
 
