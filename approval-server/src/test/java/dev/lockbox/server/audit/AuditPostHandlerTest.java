@@ -20,6 +20,9 @@ import dev.lockbox.server.testing.ApiClient.Response;
 import dev.lockbox.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +104,27 @@ class AuditPostHandlerTest {
                     .as(AuditEventPage.class);
             assertThat(page.events()).extracting(AuditEvent::statement).containsExactly("UPDATE t SET x = 1", "UPDATE t SET x = 1");
             assertThat(page.events()).allSatisfy(e -> assertThat(e.engineer()).isEqualTo("bob"));
+        }
+    }
+
+    @Test
+    void aStoreFailureIsTheSame500BothWaysAndStoresNothing() throws Exception {
+        try (TestServer s = TestServer.withJdbcAuditLog(dir).withCast()) {
+            String bob = s.token("bob");
+            AccessRequest mine = approved(s, "bob");
+            try (Connection c = DriverManager.getConnection(s.config.effectiveStoreUrl(), s.config.storeUser(),
+                    s.config.storePassword()); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE audit_event CASCADE"); // every statement on it fails from now on, however prepared
+            }
+            forgetTokens(s);
+            long inFront = s.server.auditPostsInFront();
+            Response full = post(s, bob, json(sealedBatch(s, mine.id())));
+            Response front = post(s, bob, json(sealedBatch(s, mine.id())));
+            assertThat(s.server.auditPostsInFront()).isEqualTo(inFront + 1);
+            assertThat(front.status()).isEqualTo(full.status()).isEqualTo(500);
+            assertThat(front.body()).isEqualTo(full.body())
+                    .isEqualTo("{\"error\":\"internal\",\"message\":\"the server could not complete the call; see its log\"}");
+            assertThat(headersButDate(front)).isEqualTo(headersButDate(full));
         }
     }
 
