@@ -37,6 +37,7 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
     private static final ObjectReader GRANT_STATUS = JSON.readerFor(GrantStatus.class);
     private static final ObjectReader AUDIT_ACK = JSON.readerFor(AuditAck.class);
     private static final ObjectReader API_ERROR = JSON.readerFor(ApiError.class);
+    private static final ObjectWriter AUDIT_BATCH = JSON.writerFor(AuditBatch.class);
 
     private final URI base;
     private final String authorization;
@@ -99,7 +100,7 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
 
     @Override
     public AuditAck submitAudit(AuditBatch batch) throws SQLException {
-        Answer a = send("POST", AUDIT_PATH, auditEvents, AuditBatchJson.encode(batch), SqlState.SERVER_UNAVAILABLE);
+        Answer a = send("POST", AUDIT_PATH, auditEvents, serialise(AUDIT_BATCH, batch), SqlState.SERVER_UNAVAILABLE);
         if (a.status == 200) {
             AuditAck ack = parse(a, AUDIT_ACK, SqlState.SERVER_UNAVAILABLE, "an audit acknowledgement");
             if (ack == null) {
