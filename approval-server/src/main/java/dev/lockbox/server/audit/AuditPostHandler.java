@@ -83,7 +83,7 @@ public final class AuditPostHandler extends Handler.Wrapper {
             status = 200;
         } catch (ApiException e) {
             status = e.status();
-            answer = encode(new ApiError(e.code(), e.getMessage()));
+            answer = encode(e.error());
         } catch (RuntimeException e) {
             LOG.error("POST {} failed", PATH, e);
             status = 500;

@@ -1,9 +1,12 @@
 package dev.lockbox.server.http;
 
+import dev.lockbox.api.ApiError;
+
 /**
  * A refusal with an HTTP status, a stable error code and a sentence for a person. The server's one
- * error mapper turns it into {@code ApiError} JSON. Thrown by every feature for bad input (400),
- * missing authentication (401), missing rights (403), unknown things (404) and wrong state (409).
+ * error mapper (and {@code AuditPostHandler}, which answers in front of it) sends its
+ * {@link #error()}. Thrown by every feature for bad input (400), missing authentication (401),
+ * missing rights (403), unknown things (404) and wrong state (409).
  */
 public class ApiException extends RuntimeException {
     private final int status;
@@ -21,6 +24,11 @@ public class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** What the caller is sent with {@link #status()}. */
+    public ApiError error() {
+        return new ApiError(code, getMessage());
     }
 
     /** 400: {@code field} names the offending input field in the message. */

@@ -78,7 +78,7 @@ public record ApiRoutes(
         r.get("/api/export", export::get);
         r.put("/api/export", export::put);
 
-        r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        r.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.error()));
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
         r.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
