@@ -240,13 +240,12 @@ public final class DriverBenchmark {
                     healthz[round] = rtt.healthz(cellMs);
                     healthzJdk[round] = rtt.healthzJdkHttpClient(cellMs);
                     auditPost[round] = rtt.auditPost(cellMs);
-                    boolean frontFirst = round % 2 == 0;
-                    auditFront[round] = rtt.auditPostRaw(frontFirst ? rtt.auditInFront : rtt.auditThroughJavalin, cellMs);
-                    auditJavalin[round] = rtt.auditPostRaw(frontFirst ? rtt.auditThroughJavalin : rtt.auditInFront, cellMs);
-                    if (!frontFirst) {
-                        double t = auditFront[round];
-                        auditFront[round] = auditJavalin[round];
-                        auditJavalin[round] = t;
+                    if (round % 2 == 0) { // who goes first alternates
+                        auditFront[round] = rtt.auditPostRaw(rtt.auditInFront, cellMs);
+                        auditJavalin[round] = rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
+                    } else {
+                        auditJavalin[round] = rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
+                        auditFront[round] = rtt.auditPostRaw(rtt.auditInFront, cellMs);
                     }
                     System.out.printf("round %d/%d done (healthz %.0f us, JDK HttpClient %.0f us, audit POST %.0f us; "
                                     + "mapper-written audit POST in front of Javalin %.0f us, through Javalin %.0f us)%n",
