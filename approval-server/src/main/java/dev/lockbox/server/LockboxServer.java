@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.server.audit.AuditLog;
+import dev.lockbox.server.audit.AuditChannelServer;
 import dev.lockbox.server.audit.AuditPostHandler;
 import dev.lockbox.server.audit.GrantDirectory;
 import dev.lockbox.server.audit.JdbcAuditLog;
@@ -82,10 +83,12 @@ public final class LockboxServer implements AutoCloseable {
     private final ExportJob exportJob;
     private final CachedGrantHandler cachedGrants;
     private final AuditPostHandler auditPosts;
+    /** Null unless the configuration asks for it. */
+    private final AuditChannelServer auditChannel;
 
     private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
                           Outbox outbox, GrantCredentials credentials, String generatedAdminToken, ExportJob exportJob,
-                          CachedGrantHandler cachedGrants, AuditPostHandler auditPosts) {
+                          CachedGrantHandler cachedGrants, AuditPostHandler auditPosts, AuditChannelServer auditChannel) {
         this.config = config;
         this.store = store;
         this.app = app;
@@ -97,6 +100,7 @@ public final class LockboxServer implements AutoCloseable {
         this.exportJob = exportJob;
         this.cachedGrants = cachedGrants;
         this.auditPosts = auditPosts;
+        this.auditChannel = auditChannel;
     }
 
     /** How the server builds its audit log; production uses {@link JdbcAuditLog}. */
@@ -161,6 +165,8 @@ public final class LockboxServer implements AutoCloseable {
         CachedGrantHandler cachedGrants = new CachedGrantHandler(authenticator, lookup, clock);
         AuditPostHandler auditPosts = new AuditPostHandler(authenticator, auditLog, mapper);
         cachedGrants.setHandler(auditPosts);
+        AuditChannelServer auditChannel = startAuditChannel(config, authenticator, auditLog, mapper);
+        Integer auditChannelPort = auditChannel == null ? null : auditChannel.port();
         ApiRoutes routes = new ApiRoutes(
                 authenticator,
                 new UserApi(store, users, json, clock),
@@ -168,7 +174,8 @@ public final class LockboxServer implements AutoCloseable {
                 new PolicyApi(store, policies, environments, json, clock),
                 new RequestApi(workflow, requests, environments, json, clock, config.recentWindow()),
                 new GrantApi(lookup, requests, clock),
-                new SessionApi(store, sessions, lookup, credentials, environments, requests, auditLog, json, clock),
+                new SessionApi(store, sessions, lookup, credentials, environments, requests, auditLog, json, clock,
+                        auditChannelPort),
                 new AuditApi(auditLog, requests, environments, json),
                 new ExportApi(store, exportConfigs, chainHeads, environments, policies, new LakeDestination(config.dataDir()),
                         exportJob, json, clock));
@@ -199,6 +206,7 @@ public final class LockboxServer implements AutoCloseable {
         try {
             app.start(config.host(), config.port());
         } catch (RuntimeException e) {
+            if (auditChannel != null) auditChannel.close();
             credentials.close();
             throw e;
         }
@@ -209,9 +217,20 @@ public final class LockboxServer implements AutoCloseable {
         sender.start();
         exportJob.start();
         credentials.start(GrantCredentials.RECONCILE_INTERVAL);
-        LOG.info("Lockbox server listening on http://{}:{} ({})", config.host(), app.port(), config);
+        LOG.info("Lockbox server listening on http://{}:{}{} ({})", config.host(), app.port(),
+                auditChannel == null ? "" : ", audit channel on port " + auditChannel.port(), config);
         return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob, cachedGrants,
-                auditPosts);
+                auditPosts, auditChannel);
+    }
+
+    private static AuditChannelServer startAuditChannel(ServerConfig config, Authenticator authenticator, AuditLog auditLog,
+                                                        ObjectMapper mapper) {
+        if (config.auditChannelPort() == null) return null;
+        try {
+            return AuditChannelServer.start(config.host(), config.auditChannelPort(), authenticator, auditLog, mapper);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -281,6 +300,16 @@ public final class LockboxServer implements AutoCloseable {
         return auditPosts.served();
     }
 
+    /** The audit channel's port, or null when the server runs none ({@link ServerConfig#auditChannelPort()}). */
+    public Integer auditChannelPort() {
+        return auditChannel == null ? null : auditChannel.port();
+    }
+
+    /** Audit batches answered on the audit channel so far (0 without one). */
+    public long auditChannelBatches() {
+        return auditChannel == null ? 0 : auditChannel.batches();
+    }
+
     /** Mails not yet delivered. */
     public int pendingMails() {
         return outbox.pending();
@@ -297,6 +326,7 @@ public final class LockboxServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (auditChannel != null) auditChannel.close();
             app.stop();
         } finally {
             scheduler.close();

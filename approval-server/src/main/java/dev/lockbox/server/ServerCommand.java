@@ -27,6 +27,10 @@ public final class ServerCommand implements Callable<Integer> {
     String host;
     @Option(names = "--port", description = "Port; 0 = any free port (default 8470).")
     String port;
+    @Option(names = "--audit-channel-port", description = "Also take drivers' audit batches on this TCP port "
+            + "(a kept-open connection per driver, cheaper per statement than HTTP; docs/audit-log.md); "
+            + "0 = any free port; unset = off.")
+    String auditChannelPort;
     @Option(names = "--data-dir", description = "Data directory (default ./data).")
     String dataDir;
     @Option(names = "--store-url", description = "Store JDBC URL (default: embedded H2 file under the data directory).")
@@ -63,6 +67,7 @@ public final class ServerCommand implements Callable<Integer> {
         Map<String, String> flags = new HashMap<>();
         put(flags, "host", host);
         put(flags, "port", port);
+        put(flags, "audit-channel-port", auditChannelPort);
         put(flags, "data-dir", dataDir);
         put(flags, "store-url", storeUrl);
         put(flags, "store-user", storeUser);
@@ -93,7 +98,8 @@ public final class ServerCommand implements Callable<Integer> {
             return 2;
         }
         LockboxServer server = LockboxServer.start(config, Clock.systemUTC());
-        System.out.println("Lockbox server listening on " + server.baseUrl());
+        System.out.println("Lockbox server listening on " + server.baseUrl()
+                + (server.auditChannelPort() == null ? "" : " (audit channel on port " + server.auditChannelPort() + ")"));
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C / SIGTERM: stop taking requests, let the scheduler and mail sender finish, then close the
         // store pool, so the process ends without half-done work or stack traces. The JVM then exits

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param adminToken      bootstrap token of user {@code admin}; null = generated and printed once
  * @param smtp            mail delivery; {@code smtp.host() == null} keeps mails queued in the outbox
  * @param tickInterval    how often the scheduler runs on its own thread
+ * @param auditChannelPort port of the audit channel on {@code host} (docs/audit-log.md, "The audit
+ *                        channel"); null = no channel (the default), 0 = any free port
  */
 public record ServerConfig(
         String host,
@@ -29,12 +31,19 @@ public record ServerConfig(
         Duration outcomeTimeout,
         String adminToken,
         SmtpSettings smtp,
-        Duration tickInterval) {
+        Duration tickInterval,
+        Integer auditChannelPort) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
+        if (auditChannelPort != null && (auditChannelPort < 0 || auditChannelPort > 65535)) {
+            throw new IllegalArgumentException("audit channel port must be 0..65535: " + auditChannelPort);
+        }
+        if (auditChannelPort != null && auditChannelPort != 0 && auditChannelPort == port) {
+            throw new IllegalArgumentException("audit channel port must differ from the HTTP port: " + port);
+        }
         requirePositive("requestTtl", requestTtl);
         requirePositive("maxAccessPeriod", maxAccessPeriod);
         requirePositive("recentWindow", recentWindow);
@@ -50,7 +59,7 @@ public record ServerConfig(
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8470, Path.of("data"), null, "sa", "",
                 Duration.ofHours(12), Duration.ofHours(8), Duration.ofDays(28), Duration.ofMinutes(10),
-                null, SmtpSettings.none(), Duration.ofMillis(250));
+                null, SmtpSettings.none(), Duration.ofMillis(250), null);
     }
 
     /** The store URL in effect: the configured one, or an H2 file database under the data directory. */
@@ -68,23 +77,25 @@ public record ServerConfig(
                 + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256";
     }
 
-    public ServerConfig withHost(String v) { return new ServerConfig(v, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withPort(int v) { return new ServerConfig(host, v, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withDataDir(Path v) { return new ServerConfig(host, port, v, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withStore(String url, String user, String password) { return new ServerConfig(host, port, dataDir, url, user, password, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withRequestTtl(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, v, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withMaxAccessPeriod(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, v, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withRecentWindow(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, v, outcomeTimeout, adminToken, smtp, tickInterval); }
-    public ServerConfig withOutcomeTimeout(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, v, adminToken, smtp, tickInterval); }
-    public ServerConfig withAdminToken(String v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, v, smtp, tickInterval); }
-    public ServerConfig withSmtp(SmtpSettings v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, v, tickInterval); }
-    public ServerConfig withTickInterval(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, v); }
+    public ServerConfig withHost(String v) { return new ServerConfig(v, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withPort(int v) { return new ServerConfig(host, v, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withDataDir(Path v) { return new ServerConfig(host, port, v, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withStore(String url, String user, String password) { return new ServerConfig(host, port, dataDir, url, user, password, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withRequestTtl(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, v, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withMaxAccessPeriod(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, v, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withRecentWindow(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, v, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withOutcomeTimeout(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, v, adminToken, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withAdminToken(String v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, v, smtp, tickInterval, auditChannelPort); }
+    public ServerConfig withSmtp(SmtpSettings v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, v, tickInterval, auditChannelPort); }
+    public ServerConfig withAuditChannelPort(Integer v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, v); }
+    public ServerConfig withTickInterval(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, v, auditChannelPort); }
 
     @Override
     public String toString() {
         // A PostgreSQL URL may carry ?password=...: it must never reach a log line.
         String store = effectiveStoreUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
-        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", store=" + store + ", storeUser=" + storeUser
+        return "ServerConfig[host=" + host + ", port=" + port + ", auditChannelPort=" + (auditChannelPort == null ? "off" : auditChannelPort)
+                + ", dataDir=" + dataDir + ", store=" + store + ", storeUser=" + storeUser
                 + ", requestTtl=" + requestTtl + ", maxAccessPeriod=" + maxAccessPeriod + ", recentWindow=" + recentWindow
                 + ", outcomeTimeout=" + outcomeTimeout + ", smtp=" + smtp + ", adminToken=" + (adminToken == null ? "generated" : "***") + "]";
     }

@@ -44,7 +44,8 @@ public final class ServerSettings {
                 get("outcome-timeout", duration("outcome-timeout"), d.outcomeTimeout()),
                 get("admin-token", s -> s, null),
                 smtp,
-                d.tickInterval());
+                d.tickInterval(),
+                get("audit-channel-port", ServerSettings::port, d.auditChannelPort()));
     }
 
     /** The value of one setting: flag, else environment variable, else file, else {@code dflt}. */

@@ -65,6 +65,21 @@ public final class Authenticator {
         return token == null || token.isEmpty() ? null : cached(ApiToken.hash(token));
     }
 
+    /**
+     * The caller of a bare API token (as the audit channel receives it): from the cache while servable,
+     * else read from the store. Throws the 401 of {@link #authenticate} for a missing, over-long,
+     * unknown, rotated or disabled token.
+     */
+    public Caller callerOfToken(String token) {
+        if (token == null || token.isBlank()) {
+            throw new ApiException(401, "unauthenticated", "an API token is required");
+        }
+        if (token.length() > 512) {
+            throw new ApiException(401, "unauthenticated", "the API token is not valid (unknown, rotated, or its user is disabled)");
+        }
+        return caller(ApiToken.hash(token.trim()));
+    }
+
     /** The cached caller of a token hash while its entry is servable (same generation, younger than the TTL), else null. */
     private Caller cached(String hash) {
         Cached hit = cache.get(hash);

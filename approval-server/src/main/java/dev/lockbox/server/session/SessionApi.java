@@ -41,9 +41,11 @@ public final class SessionApi {
     private final AuditLog auditLog;
     private final JsonBody json;
     private final Clock clock;
+    /** Told to drivers with every session grant; null when the server runs no audit channel. */
+    private final Integer auditChannelPort;
 
     public SessionApi(Store store, SessionStore sessions, GrantLookup lookup, GrantCredentials credentials, EnvironmentStore environments, RequestStore requests, AuditLog auditLog,
-                      JsonBody json, Clock clock) {
+                      JsonBody json, Clock clock, Integer auditChannelPort) {
         this.store = store;
         this.sessions = sessions;
         this.lookup = lookup;
@@ -53,6 +55,7 @@ public final class SessionApi {
         this.auditLog = auditLog;
         this.json = json;
         this.clock = clock;
+        this.auditChannelPort = auditChannelPort;
     }
 
     public void open(Context ctx) {
@@ -89,7 +92,7 @@ public final class SessionApi {
             store.inTransaction(c -> sessions.close(c, sessionId, now));
             throw e;
         }
-        ctx.status(201).json(new SessionGrant(sessionId, grant.toWire(), target));
+        ctx.status(201).json(new SessionGrant(sessionId, grant.toWire(), target, auditChannelPort));
     }
 
     public void close(Context ctx) {

@@ -1,21 +1,20 @@
 package dev.lockbox.server.audit;
 
+import static dev.lockbox.server.audit.AuditPostBodies.approved;
+import static dev.lockbox.server.audit.AuditPostBodies.event;
+import static dev.lockbox.server.audit.AuditPostBodies.json;
+import static dev.lockbox.server.audit.AuditPostBodies.sealedBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.lockbox.api.admin.Role;
-import dev.lockbox.api.audit.ActionClass;
 import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditEvent;
 import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.api.audit.AuditEventSubmission;
-import dev.lockbox.api.audit.AuditOutcome;
-import dev.lockbox.api.audit.Decision;
-import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.api.request.AccessRequest;
-import dev.lockbox.server.testing.ApiClient;
 import dev.lockbox.server.testing.ApiClient.Response;
 import dev.lockbox.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,26 +51,8 @@ class AuditPostHandlerTest {
             AuditEventSubmission stored = event(s, mine.id(), "SELECT 1");
             s.api.post(bob, PATH, new AuditBatch(TestServer.ENV, List.of(stored), List.of())).expect(200);
 
-            // Each body is sent twice, through Javalin (no token cached) and then in front of it; a new
-            // event gets a new id each time, so both are stored and both acknowledgements are equal.
-            Map<String, Supplier<String>> bodies = new LinkedHashMap<>();
-            bodies.put("a new event with its outcome", () -> json(sealedBatch(s, mine.id())));
-            bodies.put("a retry of a stored event", () -> json(new AuditBatch(TestServer.ENV, List.of(stored), List.of())));
-            // Refused bodies are the same both times: a refusal names the event ids it is about.
-            String foreign = json(new AuditBatch(TestServer.ENV, List.of(event(s, carols.id(), "SELECT 2")), List.of()));
-            bodies.put("an event under someone else's grant", () -> foreign);
-            String unknownOutcome = json(new AuditBatch(TestServer.ENV, List.of(),
-                    List.of(new AuditOutcome(EventIds.next(), true, 1L, null, 0.1))));
-            bodies.put("an outcome of an unknown event", () -> unknownOutcome);
-            String elsewhere = json(new AuditBatch("staging", List.of(event(s, mine.id(), "SELECT 3")), List.of()));
-            bodies.put("another environment", () -> elsewhere);
-            bodies.put("no environment", () -> "{\"events\":[],\"outcomes\":[]}");
-            bodies.put("an unknown field", () -> "{\"environment\":\"prod-db\",\"events\":[],\"outcomes\":[],\"extra\":1}");
-            bodies.put("a number for a string", () -> "{\"environment\":7,\"events\":[],\"outcomes\":[]}");
-            bodies.put("malformed JSON", () -> "{\"environment\":\"prod-db\",");
-            bodies.put("an empty body", () -> "");
-            bodies.put("not a UUID", () -> json(new AuditBatch(TestServer.ENV, List.of(), List.of(
-                    new AuditOutcome("not-a-uuid", true, 1L, null, 0.1)))));
+            // Each body is sent twice, through Javalin (no token cached) and then in front of it.
+            Map<String, Supplier<String>> bodies = AuditPostBodies.forParity(s, mine, carols, stored);
 
             Map<String, Integer> statuses = new TreeMap<>();
             bodies.forEach((what, body) -> {
@@ -89,13 +69,7 @@ class AuditPostHandlerTest {
                         .containsKeys("content-type", "content-length");
                 statuses.put(what, front.status());
             });
-            assertThat(statuses).containsEntry("a new event with its outcome", 200)
-                    .containsEntry("a retry of a stored event", 200)
-                    .containsEntry("an event under someone else's grant", 403)
-                    .containsEntry("an outcome of an unknown event", 400)
-                    .containsEntry("another environment", 403)
-                    .containsEntry("malformed JSON", 400)
-                    .containsEntry("an empty body", 400);
+            assertThat(statuses).containsAllEntriesOf(AuditPostBodies.EXPECTED_STATUSES);
             assertThat(post(s, bob, json(new AuditBatch(TestServer.ENV, List.of(stored), List.of()))).body())
                     .isEqualTo("{\"stored\":0,\"duplicates\":1,\"outcomesApplied\":0}");
 
@@ -184,34 +158,8 @@ class AuditPostHandlerTest {
         }
     }
 
-    private static AccessRequest approved(TestServer s, String engineer) {
-        AccessRequest r = s.request(engineer, TestServer.ENV);
-        return s.decide("alice", r.id(), "approve");
-    }
-
-    private static AuditEventSubmission event(TestServer s, String requestId, String statement) {
-        return new AuditEventSubmission(EventIds.next(), s.clock.instant(), requestId, "app", "eng", "session-1", "laptop",
-                "psql", "SELECT", ActionClass.READ, List.of("t"), statement, "[1]", Decision.ALLOWED, null);
-    }
-
-    /** One event and its outcome: sealed at once, so it shows in the log. */
-    private static AuditBatch sealedBatch(TestServer s, String requestId) {
-        AuditEventSubmission e = new AuditEventSubmission(EventIds.next(), s.clock.instant(), requestId, "app", "eng",
-                "session-1", "laptop", "psql", "UPDATE", ActionClass.WRITE, List.of("t"), "UPDATE t SET x = 1", null,
-                Decision.ALLOWED, null);
-        return new AuditBatch(TestServer.ENV, List.of(e), List.of(new AuditOutcome(e.eventId(), true, 1L, null, 0.2)));
-    }
-
     private static Response post(TestServer s, String token, String body) {
         return s.api.sendBytes("POST", token, PATH, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String json(Object value) {
-        try {
-            return ApiClient.JSON.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

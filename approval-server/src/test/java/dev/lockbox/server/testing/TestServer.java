@@ -63,8 +63,13 @@ public final class TestServer implements AutoCloseable {
      * routes over HTTP ({@link #audit} then records nothing).
      */
     public static TestServer withJdbcAuditLog(Path dataDir) {
+        return withJdbcAuditLog(dataDir, false);
+    }
+
+    /** As {@link #withJdbcAuditLog(Path)}, also running the audit channel (on any free port) when asked. */
+    public static TestServer withJdbcAuditLog(Path dataDir, boolean auditChannel) {
         ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dataDir).withAdminToken(ADMIN_TOKEN)
-                .withTickInterval(Duration.ofHours(1));
+                .withTickInterval(Duration.ofHours(1)).withAuditChannelPort(auditChannel ? 0 : null);
         return new TestServer(TestStore.forRun(config), true);
     }
 
