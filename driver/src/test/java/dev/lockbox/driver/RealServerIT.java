@@ -44,18 +44,23 @@ import org.junit.jupiter.api.io.TempDir;
  * server, a refusal audited as DENIED, revocation ending the session within one second.
  */
 class RealServerIT {
-    private static final String ADMIN = "it-admin-token-0123456789abcdef";
+    static final String ADMIN = "it-admin-token-0123456789abcdef";
     private static final ObjectMapper JSON = LockboxJson.newMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dataDir;
 
-    private LockboxServer server;
+    LockboxServer server;
     private Connection admin;
     private String h2Url;
-    private String aliceToken;
-    private String bobToken;
+    String aliceToken;
+    String bobToken;
+
+    /** The server's configuration; {@link RealServerWithAuditChannelIT} adds the audit channel. */
+    ServerConfig serverConfig(ServerConfig base) {
+        return base;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
@@ -68,8 +73,8 @@ class RealServerIT {
             s.execute("CREATE USER eng_shop PASSWORD 's3cret'");
             s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON orders, customers TO eng_shop");
         }
-        server = LockboxServer.start(ServerConfig.defaults().withPort(0).withDataDir(dataDir).withAdminToken(ADMIN)
-                .withTickInterval(Duration.ofMillis(200)), Clock.systemUTC());
+        server = LockboxServer.start(serverConfig(ServerConfig.defaults().withPort(0).withDataDir(dataDir).withAdminToken(ADMIN)
+                .withTickInterval(Duration.ofMillis(200))), Clock.systemUTC());
         aliceToken = call(ADMIN, "POST", "/api/users", new NewUser("alice", List.of(Role.APPROVER), "alice@example.com", null), 201)
                 .get("token").asText();
         bobToken = call(ADMIN, "POST", "/api/users", new NewUser("bob", List.of(Role.ENGINEER), "bob@example.com", null), 201)
@@ -92,7 +97,7 @@ class RealServerIT {
         admin.close();
     }
 
-    private JsonNode call(String token, String method, String path, Object body, int expected) throws Exception {
+    JsonNode call(String token, String method, String path, Object body, int expected) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -102,7 +107,7 @@ class RealServerIT {
         return r.body().isEmpty() ? null : JSON.readTree(r.body());
     }
 
-    private String approvedRequest(AccessLevel level) throws Exception {
+    String approvedRequest(AccessLevel level) throws Exception {
         JsonNode request = call(bobToken, "POST", "/api/requests", new NewAccessRequest("shop", "TICKET-42",
                 "investigate the missing order", level, Duration.ofHours(1), null), 201);
         String id = request.get("id").asText();
@@ -112,18 +117,18 @@ class RealServerIT {
         return id;
     }
 
-    private String url(String query) {
+    String url(String query) {
         return "jdbc:lockbox://127.0.0.1:" + server.port() + "/shop" + (query == null ? "" : "?" + query);
     }
 
-    private Properties bob() {
+    Properties bob() {
         Properties p = new Properties();
         p.setProperty("user", "bob");
         p.setProperty("password", bobToken);
         return p;
     }
 
-    private List<JsonNode> audit(String requestId) throws Exception {
+    List<JsonNode> audit(String requestId) throws Exception {
         List<JsonNode> events = new ArrayList<>();
         call(ADMIN, "GET", "/api/requests/" + requestId + "/audit", null, 200).forEach(events::add);
         return events;

@@ -8,6 +8,7 @@ import dev.lockbox.api.ApiError;
 import dev.lockbox.api.LockboxJson;
 import dev.lockbox.api.audit.AuditAck;
 import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.AuditChannelReply;
 import dev.lockbox.api.grant.GrantStatus;
 import dev.lockbox.api.grant.SessionGrant;
 import dev.lockbox.api.grant.SessionOpen;
@@ -38,6 +39,7 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
     private static final ObjectReader AUDIT_ACK = JSON.readerFor(AuditAck.class);
     private static final ObjectReader API_ERROR = JSON.readerFor(ApiError.class);
     private static final ObjectWriter AUDIT_BATCH = JSON.writerFor(AuditBatch.class);
+    private static final ObjectReader CHANNEL_REPLY = JSON.readerFor(AuditChannelReply.class);
 
     private final URI base;
     private final String authorization;
@@ -46,10 +48,17 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
 
     /** The audit endpoint, resolved once: it is called for every statement (sync) or batch (async). */
     private final URL auditEvents;
+    private final String token;
+    /**
+     * The server's audit channel, once a session grant announced one and the server is reached over
+     * plain HTTP (a token must not travel in clear where the URL asked for https); else null.
+     */
+    private volatile AuditChannelClient channel;
 
     public HttpLockboxServerClient(URI base, String token, Duration timeout) {
         this.base = base;
         this.authorization = "Bearer " + token;
+        this.token = token;
         this.timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         try {
             this.auditEvents = base.resolve(AUDIT_PATH).toURL();
@@ -66,6 +75,7 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
             if (grant == null || grant.grant() == null || grant.target() == null || grant.sessionId() == null) {
                 throw unexpected(a, SqlState.CANNOT_CONNECT, "an incomplete session grant");
             }
+            useAuditChannel(grant.auditChannelPort());
             return grant;
         }
         if (a.status == 401 || a.status == 403 || a.status == 404) {
@@ -98,9 +108,39 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
         throw unexpected(a, SqlState.SERVER_UNAVAILABLE, "HTTP " + a.status);
     }
 
+    /**
+     * Takes the audit channel the latest session grant announced, over plain HTTP only; a grant
+     * without one (a server restarted without its channel) ends the use of an earlier one.
+     */
+    void useAuditChannel(Integer port) {
+        boolean usable = port != null && port >= 1 && port <= 65535 && "http".equalsIgnoreCase(base.getScheme());
+        AuditChannelClient current = channel;
+        if (usable ? current != null && current.port() == port : current == null) return;
+        synchronized (this) {
+            current = channel;
+            channel = usable ? new AuditChannelClient(base.getHost(), port, token, timeoutMs, JSON.writer(), CHANNEL_REPLY)
+                    : null;
+            if (current != null) current.close();
+        }
+    }
+
+    /** Whether audit batches go to the server's audit channel when it can take them (for tests). */
+    boolean usesAuditChannel() {
+        return channel != null;
+    }
+
     @Override
     public AuditAck submitAudit(AuditBatch batch) throws SQLException {
-        Answer a = send("POST", AUDIT_PATH, auditEvents, serialise(AUDIT_BATCH, batch), SqlState.SERVER_UNAVAILABLE);
+        byte[] body = serialise(AUDIT_BATCH, batch);
+        AuditChannelClient ch = channel;
+        AuditChannelReply reply = ch == null ? null : ch.submit(body);
+        if (reply != null) {
+            if (reply.status() == 200 && reply.ack() != null) return reply.ack();
+            ApiError error = reply.error() != null && reply.error().error() != null && reply.error().message() != null
+                    ? reply.error() : null;
+            throw notStored(reply.status() == 200 ? "an empty acknowledgement" : "HTTP " + reply.status(), error);
+        }
+        Answer a = send("POST", AUDIT_PATH, auditEvents, body, SqlState.SERVER_UNAVAILABLE);
         if (a.status == 200) {
             AuditAck ack = parse(a, AUDIT_ACK, SqlState.SERVER_UNAVAILABLE, "an audit acknowledgement");
             if (ack == null) {
@@ -108,9 +148,12 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
             }
             return ack;
         }
-        ApiError error = apiError(a);
-        throw SqlState.SERVER_UNAVAILABLE.exception("The Lockbox approval server at " + base
-                + " did not store the audit events (HTTP " + a.status
+        throw notStored("HTTP " + a.status, apiError(a));
+    }
+
+    private SQLException notStored(String status, ApiError error) {
+        return SqlState.SERVER_UNAVAILABLE.exception("The Lockbox approval server at " + base
+                + " did not store the audit events (" + status
                 + (error != null ? ", " + error.error() + ": " + error.message() : "") + ")");
     }
 

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts the {@code POST /api/audit/events} requests the in-process approval server logs to its
+ * Counts the {@code POST /api/audit/events} requests (and the batches of its audit channel, method
+ * {@code CHANNEL}) the in-process approval server logs to its
  * access log ({@code dev.lockbox.server.access}, one line per request: method (an enum), path, ... as
  * arguments): how many audit POSTs a real server received, for the benchmark's POSTs per
  * statement and the batching tests. {@link #detach()} stops it.
@@ -42,7 +43,7 @@ public final class AuditPostCounter extends AppenderBase<ILoggingEvent> {
     @Override
     protected void append(ILoggingEvent event) {
         Object[] args = event.getArgumentArray();
-        if (args != null && args.length > 1 && "POST".equals(String.valueOf(args[0])) && "/api/audit/events".equals(String.valueOf(args[1]))) {
+        if (args != null && args.length > 1 && ("POST".equals(String.valueOf(args[0])) || "CHANNEL".equals(String.valueOf(args[0]))) && "/api/audit/events".equals(String.valueOf(args[1]))) {
             count.incrementAndGet();
         }
     }
