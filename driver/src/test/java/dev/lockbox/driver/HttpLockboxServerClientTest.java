@@ -3,7 +3,12 @@ package dev.lockbox.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lockbox.api.audit.ActionClass;
+import dev.lockbox.api.audit.AuditAck;
 import dev.lockbox.api.audit.AuditBatch;
+import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.AuditOutcome;
+import dev.lockbox.api.audit.EventIds;
 import dev.lockbox.api.audit.Decision;
 import dev.lockbox.api.grant.GrantStatus;
 import dev.lockbox.api.grant.SessionGrant;
@@ -72,6 +77,53 @@ class HttpLockboxServerClientTest {
         c.closeSession("s-1");
         assertThat(fx.server.closedSessions).containsExactly("s-1");
         assertThat(http.authorizations).allMatch("Bearer token-alice"::equals);
+    }
+
+    @Test
+    void aBatchOverTheServersLimitIsSentInPartsOutcomesNeverBeforeTheirEvents() throws Exception {
+        HttpLockboxServerClient c = client(http.port(), 5000);
+        String params = "[\"" + "x".repeat(30_000) + "\"]";
+        List<AuditEventSubmission> events = new java.util.ArrayList<>();
+        List<AuditOutcome> outcomes = new java.util.ArrayList<>();
+        outcomes.add(new AuditOutcome(EventIds.next(), true, 1L, null, 0.1)); // of an event sent earlier
+        for (int i = 0; i < 80; i++) {
+            AuditEventSubmission e = new AuditEventSubmission(EventIds.next(), java.time.Instant.now(), fx.server.requestId,
+                    "db", "sa", "s-1", "host", "test", "INSERT", ActionClass.WRITE, List.of("t"), "INSERT INTO t VALUES (?)",
+                    params, Decision.ALLOWED, null);
+            events.add(e);
+            if (i % 3 == 0) outcomes.add(new AuditOutcome(e.eventId(), true, 1L, null, 0.1));
+        }
+        AuditBatch batch = new AuditBatch("shop", events, outcomes);
+        com.fasterxml.jackson.databind.ObjectMapper json = dev.lockbox.api.LockboxJson.newMapper();
+        assertThat(json.writeValueAsBytes(batch).length).isGreaterThan(2 * AuditBatch.MAX_BYTES);
+
+        AuditAck ack = c.submitAudit(batch);
+
+        assertThat(ack).isEqualTo(new AuditAck(80, 0, outcomes.size()));
+        List<AuditBatch> sent = fx.server.batches;
+        assertThat(sent).hasSizeGreaterThan(2);
+        assertThat(sent).allSatisfy(b -> assertThat(json.writeValueAsBytes(b).length).isLessThanOrEqualTo(AuditBatch.MAX_BYTES));
+        assertThat(sent.stream().flatMap(b -> b.events().stream()).toList()).isEqualTo(events);
+        assertThat(sent.stream().flatMap(b -> b.outcomes().stream()).toList()).containsExactlyInAnyOrderElementsOf(outcomes);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (AuditBatch b : sent) {
+            b.events().forEach(e -> seen.add(e.eventId()));
+            for (AuditOutcome o : b.outcomes()) {
+                if (!o.eventId().equals(outcomes.get(0).eventId())) {
+                    assertThat(seen).as("an outcome sent with or after its event").contains(o.eventId());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSingleEventOverTheLimitIsSentWholeForTheServerToRefuse() throws Exception {
+        HttpLockboxServerClient c = client(http.port(), 5000);
+        AuditEventSubmission e = new AuditEventSubmission(EventIds.next(), java.time.Instant.now(), fx.server.requestId,
+                "db", "sa", "s-1", "host", "test", "SELECT", ActionClass.READ, List.of("t"),
+                "SELECT '" + "y".repeat(AuditBatch.MAX_BYTES) + "'", null, Decision.ALLOWED, null);
+        c.submitAudit(new AuditBatch("shop", List.of(e), List.of(new AuditOutcome(e.eventId(), true, 1L, null, 0.1))));
+        assertThat(fx.server.batches).hasSize(1);
     }
 
     @Test

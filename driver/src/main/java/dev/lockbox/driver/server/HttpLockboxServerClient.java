@@ -9,6 +9,8 @@ import dev.lockbox.api.LockboxJson;
 import dev.lockbox.api.audit.AuditAck;
 import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditChannelReply;
+import dev.lockbox.api.audit.AuditEventSubmission;
+import dev.lockbox.api.audit.AuditOutcome;
 import dev.lockbox.api.grant.GrantStatus;
 import dev.lockbox.api.grant.SessionGrant;
 import dev.lockbox.api.grant.SessionOpen;
@@ -27,6 +29,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** {@link LockboxServerClient} over the JDK's HttpURLConnection (HTTP/1.1 keep-alive); every answer is checked before it is trusted. */
 public final class HttpLockboxServerClient implements LockboxServerClient {
@@ -129,9 +135,66 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
         return channel != null;
     }
 
+    /**
+     * Sends the batch, in parts when its JSON is over the {@link AuditBatch#MAX_BYTES} the server takes
+     * (many events with large bound parameters, say): each part is stored on its own, an outcome
+     * never before its event, and the acknowledgements are added up. A part that fails fails the
+     * batch; sending the batch again is safe, since the server stores events idempotently by id.
+     */
     @Override
     public AuditAck submitAudit(AuditBatch batch) throws SQLException {
         byte[] body = serialise(AUDIT_BATCH, batch);
+        if (body.length > AuditBatch.MAX_BYTES) {
+            List<AuditBatch> parts = halves(batch);
+            if (parts.size() == 2) {
+                AuditAck a = submitAudit(parts.get(0));
+                AuditAck b = submitAudit(parts.get(1));
+                return new AuditAck(a.stored() + b.stored(), a.duplicates() + b.duplicates(),
+                        a.outcomesApplied() + b.outcomesApplied());
+            }
+            // one event (with its own outcome) over the limit: sent whole, the server's refusal says why
+        }
+        return submit(body);
+    }
+
+    /**
+     * Two smaller batches that together say what {@code batch} says, the outcomes of the second's events
+     * in the second; or the batch alone when it cannot be split (one event and its own outcome).
+     */
+    static List<AuditBatch> halves(AuditBatch batch) {
+        List<AuditEventSubmission> events = batch.events() == null ? List.of() : batch.events();
+        List<AuditOutcome> outcomes = batch.outcomes() == null ? List.of() : batch.outcomes();
+        List<AuditEventSubmission> firstEvents;
+        List<AuditEventSubmission> secondEvents;
+        List<AuditOutcome> firstOutcomes = new ArrayList<>();
+        List<AuditOutcome> secondOutcomes = new ArrayList<>();
+        if (events.size() >= 2) {
+            firstEvents = events.subList(0, events.size() / 2);
+            secondEvents = events.subList(events.size() / 2, events.size());
+            Set<String> later = new HashSet<>();
+            for (AuditEventSubmission e : secondEvents) later.add(e.eventId());
+            for (AuditOutcome o : outcomes) (later.contains(o.eventId()) ? secondOutcomes : firstOutcomes).add(o);
+        } else if (events.size() == 1) {
+            firstEvents = events;
+            secondEvents = List.of();
+            for (AuditOutcome o : outcomes) {
+                (o.eventId().equals(events.get(0).eventId()) ? firstOutcomes : secondOutcomes).add(o);
+            }
+        } else {
+            firstEvents = List.of();
+            secondEvents = List.of();
+            firstOutcomes.addAll(outcomes.subList(0, outcomes.size() / 2));
+            secondOutcomes.addAll(outcomes.subList(outcomes.size() / 2, outcomes.size()));
+        }
+        if (firstEvents.isEmpty() && firstOutcomes.isEmpty() || secondEvents.isEmpty() && secondOutcomes.isEmpty()) {
+            return List.of(batch);
+        }
+        return List.of(new AuditBatch(batch.environment(), firstEvents, firstOutcomes),
+                new AuditBatch(batch.environment(), secondEvents, secondOutcomes));
+    }
+
+    /** One batch's JSON, on the audit channel when it can take it, else over HTTP. */
+    private AuditAck submit(byte[] body) throws SQLException {
         AuditChannelClient ch = channel;
         AuditChannelReply reply = ch == null ? null : ch.submit(body);
         if (reply != null) {
