@@ -113,6 +113,15 @@ public final class DriverBenchmark {
     }
 
     /**
+     * {@code -Dbench.auditChannel=true}: the server also runs its audit channel (on any free port), so
+     * the lockbox connections send their audit batches there instead of {@code POST /api/audit/events}
+     * (docs/audit-log.md, "The audit channel").
+     */
+    private static ServerConfig auditChannel(ServerConfig c) {
+        return Boolean.getBoolean("bench.auditChannel") ? c.withAuditChannelPort(0) : c;
+    }
+
+    /**
      * {@code -Dbench.auditLog=ack-only}: the server acknowledges every audit POST without storing or
      * checking anything (reads and session events still go to the real log). Not something to ship:
      * it measures what a sync statement costs with the audit call reduced to HTTP, JSON and the
@@ -168,8 +177,8 @@ public final class DriverBenchmark {
         String dbName = "lockbox-bench-" + UUID.randomUUID();
         Server tcp = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         try (Connection owner = DriverManager.getConnection("jdbc:h2:mem:" + dbName, "sa", "");
-             LockboxServer server = LockboxServer.start(storeOverride(ServerConfig.defaults().withPort(0).withDataDir(dir)
-                     .withAdminToken(ADMIN)), Clock.systemUTC(), auditLogs(), GrantLifecycleListener.NONE)) {
+             LockboxServer server = LockboxServer.start(auditChannel(storeOverride(ServerConfig.defaults().withPort(0).withDataDir(dir)
+                     .withAdminToken(ADMIN))), Clock.systemUTC(), auditLogs(), GrantLifecycleListener.NONE)) {
             createTarget(owner);
             String tcpUrl = "jdbc:h2:tcp://127.0.0.1:" + tcp.getPort() + "/mem:" + dbName;
             Setup setup = new Setup(server, tcpUrl);
@@ -202,6 +211,7 @@ public final class DriverBenchmark {
                     if (round >= warmup - 5) { // enough to compile both paths; the cells are what needs 40 rounds
                         rtt.auditPostRaw(rtt.auditInFront, cellMs);
                         rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
+                        rtt.auditChannel(cellMs);
                     }
                 }
 
@@ -214,6 +224,7 @@ public final class DriverBenchmark {
                 double[] auditPost = new double[rounds];
                 double[] auditFront = new double[rounds];
                 double[] auditJavalin = new double[rounds];
+                double[] auditChannel = new double[rounds];
                 long drainMsMax = 0;
                 for (int round = 0; round < rounds; round++) {
                     for (int w = 0; w < WORKLOADS.length; w++) {
@@ -240,21 +251,23 @@ public final class DriverBenchmark {
                     healthz[round] = rtt.healthz(cellMs);
                     healthzJdk[round] = rtt.healthzJdkHttpClient(cellMs);
                     auditPost[round] = rtt.auditPost(cellMs);
-                    if (round % 2 == 0) { // who goes first alternates
-                        auditFront[round] = rtt.auditPostRaw(rtt.auditInFront, cellMs);
-                        auditJavalin[round] = rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
-                    } else {
-                        auditJavalin[round] = rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
-                        auditFront[round] = rtt.auditPostRaw(rtt.auditInFront, cellMs);
+                    for (int k = 0; k < 3; k++) { // who goes first rotates
+                        switch ((k + round) % 3) {
+                            case 0 -> auditFront[round] = rtt.auditPostRaw(rtt.auditInFront, cellMs);
+                            case 1 -> auditJavalin[round] = rtt.auditPostRaw(rtt.auditThroughJavalin, cellMs);
+                            default -> auditChannel[round] = rtt.auditChannel(cellMs);
+                        }
                     }
                     System.out.printf("round %d/%d done (healthz %.0f us, JDK HttpClient %.0f us, audit POST %.0f us; "
-                                    + "mapper-written audit POST in front of Javalin %.0f us, through Javalin %.0f us)%n",
+                                    + "mapper-written audit POST in front of Javalin %.0f us, through Javalin %.0f us; "
+                                    + "audit channel %.0f us)%n",
                             round + 1, rounds, healthz[round], healthzJdk[round], auditPost[round], auditFront[round],
-                            auditJavalin[round]);
+                            auditJavalin[round], auditChannel[round]);
                 }
                 System.out.printf("%nGET /healthz over the JDK HttpClient (HTTP/1.1), median: %.1f us%n", median(healthzJdk));
                 System.out.printf("audit POST (body by the shared mapper, plain HttpURLConnection), median: in front of Javalin "
-                        + "%.1f us, through Javalin %.1f us%n", median(auditFront), median(auditJavalin));
+                        + "%.1f us, through Javalin %.1f us; the same call on the audit channel %.1f us%n",
+                        median(auditFront), median(auditJavalin), median(auditChannel));
                 print(us, healthz, auditPost, rounds, cellMs, drainMsMax, loadBefore, loadAverage());
                 printCpu(cpu);
                 printSplit(split, postsPerOp);
@@ -264,9 +277,10 @@ public final class DriverBenchmark {
                     int c = Integer.parseInt(only.split(":")[1]);
                     System.out.printf(java.util.Locale.ROOT,
                             "CELL %d:%d us=%.1f process_cpu_us=%.1f healthz_us=%.1f audit_post_us=%.1f "
-                                    + "audit_post_front_us=%.1f audit_post_javalin_us=%.1f workload=%s config=%s%n",
+                                    + "audit_post_front_us=%.1f audit_post_javalin_us=%.1f audit_channel_us=%.1f "
+                                    + "workload=%s config=%s%n",
                             w, c, median(us[w][c]), median(split[w][c][CpuSplit.Part.PROCESS.ordinal()]),
-                            median(healthz), median(auditPost), median(auditFront), median(auditJavalin),
+                            median(healthz), median(auditPost), median(auditFront), median(auditJavalin), median(auditChannel),
                             WORKLOADS[w].replace(' ', '_'), CONFIGS[c].replace(' ', '_'));
                 }
             }
@@ -328,6 +342,8 @@ public final class DriverBenchmark {
         private final HttpRequest healthzRequest;
         private final URL healthz;
         private final HttpLockboxServerClient audit;
+        /** The same client after a session grant announced the server's audit channel; null without one. */
+        private final HttpLockboxServerClient auditOnChannel;
         final URL auditInFront;
         final URL auditThroughJavalin;
         private static final com.fasterxml.jackson.databind.ObjectWriter BATCH = LockboxJson.newMapper().writerFor(AuditBatch.class);
@@ -343,6 +359,19 @@ public final class DriverBenchmark {
             this.auditThroughJavalin = URI.create(server.baseUrl() + "/api/audit/events/").toURL();
             this.session = session;
             this.setup = setup;
+            if (server.auditChannelPort() == null) {
+                this.auditOnChannel = null;
+            } else {
+                this.auditOnChannel = new HttpLockboxServerClient(URI.create(server.baseUrl()), setup.engineerToken,
+                        Duration.ofSeconds(10));
+                auditOnChannel.openSession(new dev.lockbox.api.grant.SessionOpen("bench", UUID.randomUUID().toString(),
+                        "bench-host", "bench-rtt", "0"));
+            }
+        }
+
+        /** {@link #auditPost} on the server's audit channel (NaN without one): what a sync statement waits for there. */
+        double auditChannel(long ms) throws Exception {
+            return auditOnChannel == null ? Double.NaN : auditCall(auditOnChannel, ms);
         }
 
         /** Median µs of {@code GET /healthz} over the driver's transport (HttpURLConnection, kept alive, no proxy). */
@@ -381,12 +410,16 @@ public final class DriverBenchmark {
 
         /** Median µs of a sync statement's audit call: one ALLOWED event plus the previous one's outcome. */
         double auditPost(long ms) throws Exception {
+            return auditCall(audit, ms);
+        }
+
+        private double auditCall(HttpLockboxServerClient client, long ms) throws Exception {
             List<Long> samples = new ArrayList<>();
             long end = System.nanoTime() + ms * 1_000_000;
             while (System.nanoTime() < end) {
                 AuditBatch call = nextSyncCall();
                 long t = System.nanoTime();
-                audit.submitAudit(call);
+                client.submitAudit(call);
                 samples.add(System.nanoTime() - t);
             }
             return medianNanos(samples) / 1000.0;
