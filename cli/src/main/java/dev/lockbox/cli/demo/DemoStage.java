@@ -61,6 +61,7 @@ final class DemoStage implements AutoCloseable {
                     .withDataDir(dataDir.resolve("server"))
                     .withAdminToken(adminToken)
                     .withOutcomeTimeout(outcomeTimeout)
+                    .withAuditChannelPort(0) // the engineers' sync statements audited over the audit channel
                     .withSmtp(ServerConfig.SmtpSettings.of("127.0.0.1", smtp.port(), "lockbox@demo.localhost")
                             .withRetry(Duration.ofMillis(200), Duration.ofSeconds(2)));
             // H2 would close the store from its own shutdown hook, racing the server's scheduler on Ctrl-C;
