@@ -66,6 +66,40 @@ class AsyncAuditLingerTest {
     }
 
     @Test
+    void anOutcomeNeverLeavesBeforeItsEventWhenMoreThanABatchIsQueued() throws Exception {
+        // Half the statements are refused (DENIED events have no outcome), so the outcomes queued run
+        // ahead of the events queued: a batch of the first 1000 events must not take the outcomes of later ones.
+        fx.server.accessLevel = dev.lockbox.api.request.AccessLevel.READ_ONLY;
+        int statements = 2_500;
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fx.server.holdFirstEventBatch(inFlight, release);
+        try (Connection c = fx.connect("audit=async&auditLingerMs=0&auditMaxPending=100000&auditMaxLagMs=600000");
+             Statement s = c.createStatement()) {
+            s.executeQuery("SELECT COUNT(*) FROM orders").close();
+            assertThat(inFlight.await(30, TimeUnit.SECONDS)).isTrue(); // the first batch is held at the server
+            for (int i = 1; i < statements; i++) { // events and outcomes queue behind it
+                if (i % 2 == 0) {
+                    s.executeQuery("SELECT COUNT(*) FROM orders").close();
+                } else {
+                    assertThatThrownBy(() -> s.executeUpdate(INSERT)).isInstanceOf(SQLException.class);
+                }
+            }
+            release.countDown();
+            await().atMost(Duration.ofSeconds(60)).until(() -> fx.server.events().size() == statements);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fx.server.outcomes().size() == (statements + 1) / 2);
+        }
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        for (AuditBatch b : fx.server.batches) {
+            b.events().forEach(e -> sent.add(e.eventId()));
+            assertThat(b.events().size()).isLessThanOrEqualTo(1000);
+            assertThat(b.outcomes()).allSatisfy(o ->
+                    assertThat(sent).as("the event of an outcome was sent with it or before").contains(o.eventId()));
+        }
+        assertThat(fx.server.events(Decision.DENIED)).hasSize(statements / 2);
+    }
+
+    @Test
     void anEventWaitsForTheLingerBeforeItIsSent() throws Exception {
         try (Connection c = fx.connect("audit=async&auditLingerMs=1000"); Statement s = c.createStatement()) {
             long start = System.nanoTime();

@@ -9,7 +9,9 @@ import dev.lockbox.driver.server.LockboxServerClient;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +81,13 @@ public final class AuditSink {
 
     private final ConcurrentLinkedQueue<PendingEvent> events = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<AuditOutcome> outcomes = new ConcurrentLinkedQueue<>();
+    /**
+     * Ids of the events in {@link #events} (queued, not yet taken into a batch): an outcome of one of
+     * them must not leave before its event, which the server refuses ("send the event first"). That
+     * happens when more than {@link #MAX_BATCH} events are queued: a batch takes the first thousand,
+     * while outcomes of later ones are already waiting.
+     */
+    private final Set<String> queuedEventIds = ConcurrentHashMap.newKeySet();
     private final AtomicInteger unacknowledged = new AtomicInteger();
     private final AtomicInteger users = new AtomicInteger();
     private final Thread shipper;
@@ -206,6 +215,7 @@ public final class AuditSink {
             for (AuditEventSubmission event : batch) {
                 CompletableFuture<Void> acked = new CompletableFuture<>();
                 acks.add(acked);
+                queuedEventIds.add(event.eventId());
                 events.add(new PendingEvent(event, now, acked));
             }
             if (shipping.compareAndSet(false, true)) {
@@ -224,6 +234,7 @@ public final class AuditSink {
             return;
         }
         for (AuditEventSubmission event : batch) {
+            queuedEventIds.add(event.eventId());
             events.add(new PendingEvent(event, now, null));
         }
         if (lingerNanos > 0 && after >= lingerBatch && after - batch.size() < lingerBatch) {
@@ -373,6 +384,7 @@ public final class AuditSink {
         List<PendingEvent> batch = new ArrayList<>(retryEvents);
         PendingEvent e;
         while (batch.size() < MAX_BATCH && (e = events.poll()) != null) {
+            queuedEventIds.remove(e.event.eventId());
             if (e.cancelled()) {
                 unacknowledged.decrementAndGet(); // cancelled by a caller that gave up waiting
                 continue;
@@ -380,10 +392,12 @@ public final class AuditSink {
             batch.add(e);
         }
         List<AuditOutcome> outs = new ArrayList<>(retryOutcomes);
+        List<AuditOutcome> early = new ArrayList<>();
         AuditOutcome o;
         while (outs.size() < MAX_BATCH && (o = outcomes.poll()) != null) {
-            outs.add(o);
+            (queuedEventIds.contains(o.eventId()) ? early : outs).add(o);
         }
+        outcomes.addAll(early); // they leave with or after their events, in a later batch
         retryEvents = List.of();
         retryOutcomes = List.of();
         if (batch.isEmpty() && outs.isEmpty()) {
