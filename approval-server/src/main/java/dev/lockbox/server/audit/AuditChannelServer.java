@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockbox.api.ApiError;
 import dev.lockbox.api.admin.Role;
 import dev.lockbox.api.audit.AuditAck;
-import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.api.audit.AuditChannelFrames;
 import dev.lockbox.api.audit.AuditChannelHello;
 import dev.lockbox.api.audit.AuditChannelReply;
@@ -63,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * ({@code audit-channel-port}).
  */
 public final class AuditChannelServer implements AutoCloseable {
-    static final String PATH = "/api/audit/events";
+    static final String PATH = AuditPostHandler.PATH;
     /** Connections served at once; one more is answered 503 and closed. */
     static final int MAX_CONNECTIONS = 256;
     /** Largest hello frame: a token is at most 512 characters. */
@@ -169,8 +168,9 @@ public final class AuditChannelServer implements AutoCloseable {
                 workers.execute(() -> serve(s));
             } catch (RejectedExecutionException e) {
                 open.remove(s);
-                refuseAndClose(s, new ApiException(503, "unavailable", "the audit channel serves at most "
-                        + maxConnections + " connections; send audit events over HTTP"));
+                lastWord(s, 503, new ApiError("unavailable", "the audit channel serves at most " + maxConnections
+                        + " connections; send audit events over HTTP"));
+                closeQuietly(s);
             }
         }
     }
@@ -213,7 +213,7 @@ public final class AuditChannelServer implements AutoCloseable {
                 if (!answer(out, token, frame)) return;
             }
         } catch (AuditChannelFrames.FrameTooLarge e) {
-            tooLarge(s, e);
+            lastWord(s, 413, new ApiError("too_large", e.getMessage() + "; the connection is closed"));
         } catch (SocketTimeoutException e) {
             LOG.debug("audit channel: {} idle, closed", s.getRemoteSocketAddress());
         } catch (IOException e) {
@@ -245,22 +245,9 @@ public final class AuditChannelServer implements AutoCloseable {
             return false;
         }
         batches.increment();
-        int status;
-        AuditAck ack = null;
-        ApiError error = null;
-        try {
-            ack = auditLog.ingest(caller.name(), json.parse(frame, AuditBatch.class));
-            status = 200;
-        } catch (ApiException e) {
-            status = e.status();
-            error = e.error();
-        } catch (RuntimeException e) {
-            LOG.error("CHANNEL {} failed", PATH, e);
-            status = 500;
-            error = ApiRoutes.INTERNAL_ERROR;
-        }
-        AccessLog.request("CHANNEL", PATH, status, (System.nanoTime() - start) / 1e6, caller.name());
-        reply(out, status, ack, error);
+        IngestAnswer a = IngestAnswer.of(auditLog, json, caller.name(), () -> frame, "CHANNEL");
+        AccessLog.request("CHANNEL", PATH, a.status(), (System.nanoTime() - start) / 1e6, caller.name());
+        reply(out, a.status(), a.ack(), a.error());
         return true;
     }
 
@@ -281,10 +268,11 @@ public final class AuditChannelServer implements AutoCloseable {
         }
     }
 
-    private void tooLarge(Socket s, AuditChannelFrames.FrameTooLarge e) {
+    /** A reply on a connection about to be closed; a peer that is gone is not told. */
+    private void lastWord(Socket s, int status, ApiError error) {
         try {
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-            reply(out, 413, null, new ApiError("too_large", e.getMessage() + "; the connection is closed"));
+            s.setSoTimeout(1_000);
+            reply(new DataOutputStream(new BufferedOutputStream(s.getOutputStream())), status, null, error);
         } catch (IOException ignored) {
             // the peer is gone; nothing to tell it
         }
@@ -298,15 +286,6 @@ public final class AuditChannelServer implements AutoCloseable {
         }
     }
 
-    private void refuseAndClose(Socket s, ApiException why) {
-        try (s) {
-            s.setSoTimeout(1_000);
-            reply(new DataOutputStream(new BufferedOutputStream(s.getOutputStream())), why.status(), null, why.error());
-        } catch (IOException ignored) {
-            // the peer is gone; nothing to tell it
-        }
-    }
-
     /** Stops listening and closes every connection (a driver's batch in flight fails and is sent over HTTP). */
     @Override
     public void close() {
@@ -316,13 +295,7 @@ public final class AuditChannelServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("audit channel: closing the listener: {}", e.toString());
         }
-        for (Socket s : open) {
-            try {
-                s.close();
-            } catch (IOException | RuntimeException ignored) {
-                // closing anyway
-            }
-        }
+        open.forEach(AuditChannelServer::closeQuietly);
         workers.shutdownNow();
         helloDeadlines.shutdownNow();
         try {

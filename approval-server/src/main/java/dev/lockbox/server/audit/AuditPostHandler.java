@@ -2,12 +2,9 @@ package dev.lockbox.server.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockbox.api.ApiError;
 import dev.lockbox.api.admin.Role;
-import dev.lockbox.api.audit.AuditBatch;
 import dev.lockbox.server.http.AccessLog;
 import dev.lockbox.server.http.ApiException;
-import dev.lockbox.server.http.ApiRoutes;
 import dev.lockbox.server.http.Authenticator;
 import dev.lockbox.server.http.Caller;
 import dev.lockbox.server.http.JsonBody;
@@ -22,8 +19,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers {@code POST /api/audit/events} (every statement of a sync driver, every batch of an async
@@ -47,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditPostHandler extends Handler.Wrapper {
     static final String PATH = "/api/audit/events";
-    private static final Logger LOG = LoggerFactory.getLogger(AuditPostHandler.class);
 
     private final Authenticator authenticator;
     private final AuditLog auditLog;
@@ -75,20 +69,9 @@ public final class AuditPostHandler extends Handler.Wrapper {
         }
 
         served.increment();
-        int status;
-        byte[] answer;
-        try {
-            AuditBatch batch = json.parse(body(request), AuditBatch.class);
-            answer = mapper.writeValueAsBytes(auditLog.ingest(caller.name(), batch));
-            status = 200;
-        } catch (ApiException e) {
-            status = e.status();
-            answer = encode(e.error());
-        } catch (RuntimeException e) {
-            LOG.error("POST {} failed", PATH, e);
-            status = 500;
-            answer = encode(ApiRoutes.INTERNAL_ERROR);
-        }
+        IngestAnswer a = IngestAnswer.of(auditLog, json, caller.name(), () -> body(request), "POST");
+        int status = a.status();
+        byte[] answer = encode(status == 200 ? a.ack() : a.error());
         AccessLog.request("POST", PATH, status, (System.nanoTime() - start) / 1e6, caller.name());
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -105,11 +88,11 @@ public final class AuditPostHandler extends Handler.Wrapper {
         }
     }
 
-    private byte[] encode(ApiError error) {
+    private byte[] encode(Object answer) {
         try {
-            return mapper.writeValueAsBytes(error);
+            return mapper.writeValueAsBytes(answer);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode an API error", e);
+            throw new IllegalStateException("cannot encode an audit answer", e);
         }
     }
 

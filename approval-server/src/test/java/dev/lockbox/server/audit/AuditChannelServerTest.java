@@ -149,6 +149,38 @@ class AuditChannelServerTest {
     }
 
     @Test
+    void aStoreFailureIsTheRoutes500AndAStoreThatCannotCheckTheHelloClosesTheConnection() throws Exception {
+        try (TestServer s = TestServer.withJdbcAuditLog(dir, true).withCast()) {
+            String bob = s.token("bob");
+            AccessRequest mine = approved(s, "bob");
+            try (Channel c = Channel.open(s, bob)) {
+                try (java.sql.Connection db = java.sql.DriverManager.getConnection(s.config.effectiveStoreUrl(),
+                        s.config.storeUser(), s.config.storePassword()); java.sql.Statement st = db.createStatement()) {
+                    st.execute("DROP TABLE audit_event CASCADE"); // every ingest fails from now on
+                }
+                String body = json(sealedBatch(s, mine.id()));
+                Response http = post(s, bob, body);
+                AuditChannelReply reply = c.send(body);
+                assertThat(reply.status()).isEqualTo(http.status()).isEqualTo(500);
+                assertThat(json(reply.error())).isEqualTo(http.body());
+                assertThat(c.send("{").status()).as("the connection stays open").isEqualTo(400);
+            }
+
+            Store store = Store.open(s.config.effectiveStoreUrl(), s.config.storeUser(), s.config.storePassword());
+            try (AuditChannelServer channel = AuditChannelServer.start("127.0.0.1", 0, new Authenticator(new UserStore(store)),
+                    new dev.lockbox.server.testing.RecordingAuditLog(), JsonBody.strictMapper())) {
+                store.close(); // the token is not cached: checking it needs the store
+                try (Channel c = Channel.raw(channel.port())) {
+                    AuditChannelReply reply = c.exchange(json(new AuditChannelHello(bob)));
+                    assertThat(reply.status()).isEqualTo(500);
+                    assertThat(reply.error().error()).isEqualTo("internal");
+                    assertThat(c.closedByServer()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     void anOverLongFrameIsRefusedWith413AndTheConnectionClosed() throws IOException {
         try (TestServer s = TestServer.withJdbcAuditLog(dir, true).withCast();
              Channel c = Channel.open(s, s.token("bob"))) {
