@@ -142,13 +142,8 @@ final class AuditChannelClient {
             drop("hello refused with " + answer.status());
             return answer;
         } catch (IOException e) {
-            if (socket == null) {
-                closeQuietly(s);
-                pauseAfterFailure();
-                LOG.log(Level.FINE, "audit channel " + host + ":" + port + " not reachable, using HTTP: " + e);
-            } else {
-                drop(e.toString());
-            }
+            closeQuietly(s); // not yet the connection when connecting failed
+            drop(e.toString());
             return null;
         }
     }

@@ -199,9 +199,8 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
         AuditChannelReply reply = ch == null ? null : ch.submit(body);
         if (reply != null) {
             if (reply.status() == 200 && reply.ack() != null) return reply.ack();
-            ApiError error = reply.error() != null && reply.error().error() != null && reply.error().message() != null
-                    ? reply.error() : null;
-            throw notStored(reply.status() == 200 ? "an empty acknowledgement" : "HTTP " + reply.status(), error);
+            throw notStored(reply.status() == 200 ? "an empty acknowledgement" : "HTTP " + reply.status(),
+                    complete(reply.error()));
         }
         Answer a = send("POST", AUDIT_PATH, auditEvents, body, SqlState.SERVER_UNAVAILABLE);
         if (a.status == 200) {
@@ -311,12 +310,17 @@ public final class HttpLockboxServerClient implements LockboxServerClient {
 
     private ApiError apiError(Answer a) {
         try {
-            ApiError e = API_ERROR.readValue(a.body);
-            return e != null && e.error() != null && e.message() != null ? e : null;
+            return complete(API_ERROR.readValue(a.body));
         } catch (IOException e) {
             return null;
         }
     }
+
+    /** The error, when it has both its code and its sentence; else null (nothing worth quoting). */
+    private static ApiError complete(ApiError e) {
+        return e != null && e.error() != null && e.message() != null ? e : null;
+    }
+
 
     private SQLException refusal(Answer a, String what) {
         ApiError error = apiError(a);
