@@ -3,6 +3,7 @@ package dev.lockbox.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockbox.api.admin.Role;
+import dev.lockbox.server.audit.AuditIntakeJournal;
 import dev.lockbox.server.audit.AuditLog;
 import dev.lockbox.server.audit.AuditChannelServer;
 import dev.lockbox.server.audit.AuditPostHandler;
@@ -85,10 +86,13 @@ public final class LockboxServer implements AutoCloseable {
     private final AuditPostHandler auditPosts;
     /** Null unless the configuration asks for it. */
     private final AuditChannelServer auditChannel;
+    /** Null unless the configuration asks for it. */
+    private final AuditIntakeJournal journal;
 
     private LockboxServer(ServerConfig config, Store store, Javalin app, LifecycleScheduler scheduler, OutboxSender sender,
                           Outbox outbox, GrantCredentials credentials, String generatedAdminToken, ExportJob exportJob,
-                          CachedGrantHandler cachedGrants, AuditPostHandler auditPosts, AuditChannelServer auditChannel) {
+                          CachedGrantHandler cachedGrants, AuditPostHandler auditPosts, AuditChannelServer auditChannel,
+                          AuditIntakeJournal journal) {
         this.config = config;
         this.store = store;
         this.app = app;
@@ -101,6 +105,7 @@ public final class LockboxServer implements AutoCloseable {
         this.cachedGrants = cachedGrants;
         this.auditPosts = auditPosts;
         this.auditChannel = auditChannel;
+        this.journal = journal;
     }
 
     /** How the server builds its audit log; production uses {@link JdbcAuditLog}. */
@@ -147,80 +152,95 @@ public final class LockboxServer implements AutoCloseable {
                 throw new IllegalStateException("cannot encode grant " + grant.requestId(), e);
             }
         });
-        AuditLog auditLog = auditLogs.create(store.dataSource(), clock,
+        AuditLog created = auditLogs.create(store.dataSource(), clock,
                 new RequestGrantDirectory(requests, environments, lookup::generation), config.outcomeTimeout());
-        BrokerHistory brokerHistory = new BrokerHistory(store, requests);
-        GrantCredentials credentials = new GrantCredentials(requests, environments,
-                new CredentialBroker(store.dataSource(), new EnvironmentTargets(environments), clock, brokerHistory), brokerHistory, clock);
-        RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
-                environments, policies, sessions, notifications, auditLog,
-                lookup.invalidating(GrantLifecycleListener.both(credentials, listener)));
-
-        String generated = bootstrapAdmin(config, clock, store, users);
-        ExportConfigStore exportConfigs = new ExportConfigStore(store);
-        AuditChainHeads chainHeads = new AuditChainHeads(store);
-        ExportJob exportJob = new ExportJob(exportConfigs, new ExportLease(store), chainHeads, auditLog, policies, clock);
-
-        Authenticator authenticator = new Authenticator(users);
-        CachedGrantHandler cachedGrants = new CachedGrantHandler(authenticator, lookup, clock);
-        AuditPostHandler auditPosts = new AuditPostHandler(authenticator, auditLog, mapper);
-        cachedGrants.setHandler(auditPosts);
-        AuditChannelServer auditChannel = startAuditChannel(config, authenticator, auditLog, mapper);
-        Integer auditChannelPort = auditChannel == null ? null : auditChannel.port();
-        ApiRoutes routes = new ApiRoutes(
-                authenticator,
-                new UserApi(store, users, json, clock),
-                new EnvironmentApi(store, environments, policies, users, requests, json, clock),
-                new PolicyApi(store, policies, environments, json, clock),
-                new RequestApi(workflow, requests, environments, json, clock, config.recentWindow()),
-                new GrantApi(lookup, requests, clock),
-                new SessionApi(store, sessions, lookup, credentials, environments, requests, auditLog, json, clock,
-                        auditChannelPort),
-                new AuditApi(auditLog, requests, environments, json),
-                new ExportApi(store, exportConfigs, chainHeads, environments, policies, new LakeDestination(config.dataDir()),
-                        exportJob, json, clock));
-        Javalin app = Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.http.maxRequestSize = JsonBody.MAX_BODY;
-            // Javalin copies every response through a new buffer of this size (default: Jetty's 32 KiB
-            // output buffer, allocated per request); API answers are mostly well under 1 KiB.
-            cfg.http.responseBufferSize = 4096;
-            // Jetty's default allows 250 threads; on a 2-core host they only time-slice against each
-            // other. 32 leaves room for calls that wait on store locks (audit ingest) without that.
-            QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, 8 * Runtime.getRuntime().availableProcessors()), 4);
-            threads.setName("lockbox-http");
-            cfg.jetty.threadPool = threads;
-            cfg.jsonMapper(new JavalinJackson(mapper, false));
-            // In front of Javalin (which attaches its servlet context inside the innermost wrapper):
-            // the grant lookups answered from the caches alone, then (on a thread of the pool) the
-            // audit POSTs of cached callers; everything else passes through to Javalin.
-            // The server's handlers are fixed once started: otherwise Jetty treats every handler
-            // as blocking and hands each request to another thread (CachedGrantHandler).
-            cfg.jetty.modifyServer(server -> {
-                server.setDynamic(false);
-                server.setHandler(cachedGrants);
-            });
-            routes.install(cfg);
-        });
+        AuditIntakeJournal journal = openJournal(config, created);
+        AuditLog auditLog = journal == null ? created : journal;
         try {
-            app.start(config.host(), config.port());
-        } catch (RuntimeException e) {
-            if (auditChannel != null) auditChannel.close();
-            credentials.close();
+            BrokerHistory brokerHistory = new BrokerHistory(store, requests);
+            GrantCredentials credentials = new GrantCredentials(requests, environments,
+                    new CredentialBroker(store.dataSource(), new EnvironmentTargets(environments), clock, brokerHistory), brokerHistory, clock);
+            RequestWorkflow workflow = new RequestWorkflow(store, clock, config.requestTtl(), config.maxAccessPeriod(), requests,
+                    environments, policies, sessions, notifications, auditLog,
+                    lookup.invalidating(GrantLifecycleListener.both(credentials, listener)));
+
+            String generated = bootstrapAdmin(config, clock, store, users);
+            ExportConfigStore exportConfigs = new ExportConfigStore(store);
+            AuditChainHeads chainHeads = new AuditChainHeads(store);
+            ExportJob exportJob = new ExportJob(exportConfigs, new ExportLease(store), chainHeads, auditLog, policies, clock);
+
+            Authenticator authenticator = new Authenticator(users);
+            CachedGrantHandler cachedGrants = new CachedGrantHandler(authenticator, lookup, clock);
+            AuditPostHandler auditPosts = new AuditPostHandler(authenticator, auditLog, mapper);
+            cachedGrants.setHandler(auditPosts);
+            AuditChannelServer auditChannel = startAuditChannel(config, authenticator, auditLog, mapper);
+            Integer auditChannelPort = auditChannel == null ? null : auditChannel.port();
+            ApiRoutes routes = new ApiRoutes(
+                    authenticator,
+                    new UserApi(store, users, json, clock),
+                    new EnvironmentApi(store, environments, policies, users, requests, json, clock),
+                    new PolicyApi(store, policies, environments, json, clock),
+                    new RequestApi(workflow, requests, environments, json, clock, config.recentWindow()),
+                    new GrantApi(lookup, requests, clock),
+                    new SessionApi(store, sessions, lookup, credentials, environments, requests, auditLog, json, clock,
+                            auditChannelPort),
+                    new AuditApi(auditLog, requests, environments, json),
+                    new ExportApi(store, exportConfigs, chainHeads, environments, policies, new LakeDestination(config.dataDir()),
+                            exportJob, json, clock));
+            Javalin app = Javalin.create(cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.startup.showOldJavalinVersionWarning = false;
+                cfg.http.maxRequestSize = JsonBody.MAX_BODY;
+                // Javalin copies every response through a new buffer of this size (default: Jetty's 32 KiB
+                // output buffer, allocated per request); API answers are mostly well under 1 KiB.
+                cfg.http.responseBufferSize = 4096;
+                // Jetty's default allows 250 threads; on a 2-core host they only time-slice against each
+                // other. 32 leaves room for calls that wait on store locks (audit ingest) without that.
+                QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, 8 * Runtime.getRuntime().availableProcessors()), 4);
+                threads.setName("lockbox-http");
+                cfg.jetty.threadPool = threads;
+                cfg.jsonMapper(new JavalinJackson(mapper, false));
+                // In front of Javalin (which attaches its servlet context inside the innermost wrapper):
+                // the grant lookups answered from the caches alone, then (on a thread of the pool) the
+                // audit POSTs of cached callers; everything else passes through to Javalin.
+                // The server's handlers are fixed once started: otherwise Jetty treats every handler
+                // as blocking and hands each request to another thread (CachedGrantHandler).
+                cfg.jetty.modifyServer(server -> {
+                    server.setDynamic(false);
+                    server.setHandler(cachedGrants);
+                });
+                routes.install(cfg);
+            });
+            try {
+                app.start(config.host(), config.port());
+            } catch (RuntimeException e) {
+                if (auditChannel != null) auditChannel.close();
+                credentials.close();
+                throw e;
+            }
+
+            LifecycleScheduler scheduler = new LifecycleScheduler(clock, workflow, auditLog);
+            scheduler.start(config.tickInterval());
+            OutboxSender sender = new OutboxSender(outbox, config.smtp());
+            sender.start();
+            exportJob.start();
+            credentials.start(GrantCredentials.RECONCILE_INTERVAL);
+            LOG.info("Lockbox server listening on http://{}:{}{} ({})", config.host(), app.port(),
+                    auditChannel == null ? "" : ", audit channel on port " + auditChannel.port(), config);
+            return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob, cachedGrants,
+                    auditPosts, auditChannel, journal);
+        } catch (RuntimeException | Error e) {
+            if (journal != null) journal.close();
             throw e;
         }
+    }
 
-        LifecycleScheduler scheduler = new LifecycleScheduler(clock, workflow, auditLog);
-        scheduler.start(config.tickInterval());
-        OutboxSender sender = new OutboxSender(outbox, config.smtp());
-        sender.start();
-        exportJob.start();
-        credentials.start(GrantCredentials.RECONCILE_INTERVAL);
-        LOG.info("Lockbox server listening on http://{}:{}{} ({})", config.host(), app.port(),
-                auditChannel == null ? "" : ", audit channel on port " + auditChannel.port(), config);
-        return new LockboxServer(config, store, app, scheduler, sender, outbox, credentials, generated, exportJob, cachedGrants,
-                auditPosts, auditChannel);
+    private static AuditIntakeJournal openJournal(ServerConfig config, AuditLog created) {
+        if (!config.auditJournal()) return null;
+        if (!(created instanceof JdbcAuditLog store)) {
+            throw new IllegalArgumentException("the audit journal needs the store's audit log, not " + created.getClass().getName());
+        }
+        return AuditIntakeJournal.open(store, config.dataDir().resolve("audit-journal"), AuditIntakeJournal.Settings.defaults());
     }
 
     private static AuditChannelServer startAuditChannel(ServerConfig config, Authenticator authenticator, AuditLog auditLog,
@@ -332,6 +352,7 @@ public final class LockboxServer implements AutoCloseable {
             scheduler.close();
             sender.close();
             exportJob.close(); // commits open lake files while the store is still open
+            if (journal != null) journal.close(); // writes what it acknowledged while the store is still open
             credentials.close();
             store.close();
         }

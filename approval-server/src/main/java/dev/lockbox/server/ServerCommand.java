@@ -31,6 +31,10 @@ public final class ServerCommand implements Callable<Integer> {
             + "(a kept-open connection per driver, cheaper per statement than HTTP; docs/audit-log.md); "
             + "0 = any free port; unset = off.")
     String auditChannelPort;
+    @Option(names = "--audit-journal", paramLabel = "on|off", description = "Acknowledge audit batches once "
+            + "appended to a journal under the data directory and write them to the H2 store behind it "
+            + "(as durable as the store's own commit, several times cheaper; docs/audit-log.md); default off.")
+    String auditJournal;
     @Option(names = "--data-dir", description = "Data directory (default ./data).")
     String dataDir;
     @Option(names = "--store-url", description = "Store JDBC URL (default: embedded H2 file under the data directory).")
@@ -68,6 +72,7 @@ public final class ServerCommand implements Callable<Integer> {
         put(flags, "host", host);
         put(flags, "port", port);
         put(flags, "audit-channel-port", auditChannelPort);
+        put(flags, "audit-journal", auditJournal);
         put(flags, "data-dir", dataDir);
         put(flags, "store-url", storeUrl);
         put(flags, "store-user", storeUser);
@@ -99,7 +104,8 @@ public final class ServerCommand implements Callable<Integer> {
         }
         LockboxServer server = LockboxServer.start(config, Clock.systemUTC());
         System.out.println("Lockbox server listening on " + server.baseUrl()
-                + (server.auditChannelPort() == null ? "" : " (audit channel on port " + server.auditChannelPort() + ")"));
+                + (server.auditChannelPort() == null ? "" : " (audit channel on port " + server.auditChannelPort() + ")")
+                + (config.auditJournal() ? " with the audit intake journal" : ""));
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C / SIGTERM: stop taking requests, let the scheduler and mail sender finish, then close the
         // store pool, so the process ends without half-done work or stack traces. The JVM then exits

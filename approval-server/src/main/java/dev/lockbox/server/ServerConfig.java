@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param tickInterval    how often the scheduler runs on its own thread
  * @param auditChannelPort port of the audit channel on {@code host} (docs/audit-log.md, "The audit
  *                        channel"); null = no channel (the default), 0 = any free port
+ * @param auditJournal    acknowledge audit batches once appended to the intake journal under
+ *                        {@code dataDir/audit-journal} and write them to the store behind it
+ *                        (docs/audit-log.md, "The intake journal"); H2 stores only, off by default
  */
 public record ServerConfig(
         String host,
@@ -32,7 +35,8 @@ public record ServerConfig(
         String adminToken,
         SmtpSettings smtp,
         Duration tickInterval,
-        Integer auditChannelPort) {
+        Integer auditChannelPort,
+        boolean auditJournal) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -43,6 +47,11 @@ public record ServerConfig(
         }
         if (auditChannelPort != null && auditChannelPort != 0 && auditChannelPort == port) {
             throw new IllegalArgumentException("audit channel port must differ from the HTTP port: " + port);
+        }
+        if (auditJournal && storeUrl != null && !storeUrl.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("the audit journal is for the H2 store of a single server; with "
+                    + "PostgreSQL every audit batch is committed (fsync) before it is acknowledged, and replicas "
+                    + "must not acknowledge on separate journals: turn audit-journal off");
         }
         requirePositive("requestTtl", requestTtl);
         requirePositive("maxAccessPeriod", maxAccessPeriod);
@@ -59,7 +68,7 @@ public record ServerConfig(
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8470, Path.of("data"), null, "sa", "",
                 Duration.ofHours(12), Duration.ofHours(8), Duration.ofDays(28), Duration.ofMinutes(10),
-                null, SmtpSettings.none(), Duration.ofMillis(250), null);
+                null, SmtpSettings.none(), Duration.ofMillis(250), null, false);
     }
 
     /** The store URL in effect: the configured one, or an H2 file database under the data directory. */
@@ -77,24 +86,26 @@ public record ServerConfig(
                 + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256";
     }
 
-    public ServerConfig withHost(String v) { return new ServerConfig(v, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withPort(int v) { return new ServerConfig(host, v, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withDataDir(Path v) { return new ServerConfig(host, port, v, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withStore(String url, String user, String password) { return new ServerConfig(host, port, dataDir, url, user, password, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withRequestTtl(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, v, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withMaxAccessPeriod(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, v, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withRecentWindow(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, v, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withOutcomeTimeout(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, v, adminToken, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withAdminToken(String v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, v, smtp, tickInterval, auditChannelPort); }
-    public ServerConfig withSmtp(SmtpSettings v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, v, tickInterval, auditChannelPort); }
-    public ServerConfig withAuditChannelPort(Integer v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, v); }
-    public ServerConfig withTickInterval(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, v, auditChannelPort); }
+    public ServerConfig withHost(String v) { return new ServerConfig(v, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withPort(int v) { return new ServerConfig(host, v, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withDataDir(Path v) { return new ServerConfig(host, port, v, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withStore(String url, String user, String password) { return new ServerConfig(host, port, dataDir, url, user, password, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withRequestTtl(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, v, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withMaxAccessPeriod(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, v, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withRecentWindow(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, v, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withOutcomeTimeout(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, v, adminToken, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withAdminToken(String v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, v, smtp, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withSmtp(SmtpSettings v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, v, tickInterval, auditChannelPort, auditJournal); }
+    public ServerConfig withAuditChannelPort(Integer v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, v, auditJournal); }
+    public ServerConfig withAuditJournal(boolean v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, tickInterval, auditChannelPort, v); }
+    public ServerConfig withTickInterval(Duration v) { return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, requestTtl, maxAccessPeriod, recentWindow, outcomeTimeout, adminToken, smtp, v, auditChannelPort, auditJournal); }
 
     @Override
     public String toString() {
         // A PostgreSQL URL may carry ?password=...: it must never reach a log line.
         String store = effectiveStoreUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
         return "ServerConfig[host=" + host + ", port=" + port + ", auditChannelPort=" + (auditChannelPort == null ? "off" : auditChannelPort)
+                + ", auditJournal=" + (auditJournal ? "on" : "off")
                 + ", dataDir=" + dataDir + ", store=" + store + ", storeUser=" + storeUser
                 + ", requestTtl=" + requestTtl + ", maxAccessPeriod=" + maxAccessPeriod + ", recentWindow=" + recentWindow
                 + ", outcomeTimeout=" + outcomeTimeout + ", smtp=" + smtp + ", adminToken=" + (adminToken == null ? "generated" : "***") + "]";

@@ -45,7 +45,8 @@ public final class ServerSettings {
                 get("admin-token", s -> s, null),
                 smtp,
                 d.tickInterval(),
-                get("audit-channel-port", ServerSettings::port, d.auditChannelPort()));
+                get("audit-channel-port", ServerSettings::port, d.auditChannelPort()),
+                get("audit-journal", ServerSettings::onOff, d.auditJournal()));
     }
 
     /** The value of one setting: flag, else environment variable, else file, else {@code dflt}. */
@@ -63,6 +64,14 @@ public final class ServerSettings {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a port number: " + s);
         }
+    }
+
+    private static boolean onOff(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "true", "on" -> true;
+            case "false", "off" -> false;
+            default -> throw new IllegalArgumentException("audit-journal: not on/off (or true/false): " + s);
+        };
     }
 
     private static Function<String, Duration> duration(String name) {

@@ -42,6 +42,26 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theAuditJournalIsOffByDefaultOnForH2AndRefusedWithPostgres() {
+        assertThat(new ServerSettings(Map.of(), Map.of(), new Properties()).toConfig().auditJournal()).isFalse();
+        Properties file = new Properties();
+        file.setProperty("audit-journal", "on");
+        ServerConfig on = new ServerSettings(Map.of(), Map.of(), file).toConfig();
+        assertThat(on.auditJournal()).isTrue();
+        assertThat(on.toString()).contains("auditJournal=on");
+        assertThat(new ServerSettings(Map.of("audit-journal", "false"), Map.of("LOCKBOX_AUDIT_JOURNAL", "true"), file)
+                .toConfig().auditJournal()).isFalse();
+        assertThat(new ServerSettings(Map.of(), Map.of(), file).toConfig().withStore("jdbc:h2:mem:x", "sa", "").auditJournal())
+                .isTrue();
+        assertThatThrownBy(() -> new ServerSettings(Map.of("audit-journal", "yes"), Map.of(), new Properties()).toConfig())
+                .hasMessageContaining("audit-journal").hasMessageContaining("yes");
+        assertThatThrownBy(() -> new ServerSettings(Map.of("audit-journal", "on"),
+                Map.of("LOCKBOX_STORE_URL", "jdbc:postgresql://db.internal:5432/lockbox"), new Properties()).toConfig())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("audit journal").hasMessageContaining("PostgreSQL");
+    }
+
+    @Test
     void badValuesAreRefusedWithTheSettingName() {
         assertThatThrownBy(() -> new ServerSettings(Map.of("max-access-period", "8 hours"), Map.of(), new Properties()).toConfig())
                 .hasMessageContaining("max-access-period");

@@ -166,8 +166,17 @@ final class AuditEventRows {
         } else {
             read += " FOR UPDATE";
         }
+        return find(c, read, ids);
+    }
+
+    /** The stored events among {@code ids}, read without locking them. */
+    Map<String, Stored> findExisting(Connection c, Collection<String> ids) throws SQLException {
+        return find(c, "SELECT " + COLUMNS + " FROM audit_event WHERE event_id = ANY (?)", ids);
+    }
+
+    private Map<String, Stored> find(Connection c, String query, Collection<String> ids) throws SQLException {
         Map<String, Stored> found = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(read)) {
+        try (PreparedStatement ps = c.prepareStatement(query)) {
             setIds(c, ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

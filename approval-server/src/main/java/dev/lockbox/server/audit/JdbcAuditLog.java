@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +85,16 @@ public final class JdbcAuditLog implements AuditLog {
 
     @Override
     public AuditAck ingest(String caller, AuditBatch batch) {
+        Ingest in = prepare(caller, batch);
+        GroupCommit<Submission, AuditAck> stripe = commits.get(Math.floorMod(in.environment().hashCode(), STRIPES));
+        return stripe.submit(new Submission(in, expectNothingStored(in)));
+    }
+
+    /**
+     * The checks of a batch that need no stored event (its shape, and each event's grant judged at the
+     * server's time now), and the batch as the writer takes it. Throws every such refusal.
+     */
+    Ingest prepare(String caller, AuditBatch batch) {
         if (caller == null || caller.isBlank()) throw ApiException.forbidden("audit events need an authenticated user");
         rules.check(batch);
         Instant now = clock.instant();
@@ -93,13 +106,14 @@ public final class JdbcAuditLog implements AuditLog {
             admissions.computeIfAbsent(e.requestId(),
                     id -> GrantAdmission.judge(id, grants.find(id), caller, batch.environment(), now));
         }
-        Ingest in = new Ingest(caller, batch.environment(), events, outcomes, admissions, now);
-        GroupCommit<Submission, AuditAck> stripe = commits.get(Math.floorMod(batch.environment().hashCode(), STRIPES));
-        return stripe.submit(new Submission(in, expectNothingStored(in)));
+        return new Ingest(caller, batch.environment(), events, outcomes, admissions, now);
     }
 
-    /** One checked batch on its way to the store. */
-    private record Ingest(String caller, String environment, List<AuditEventSubmission> events,
+    /**
+     * One checked batch on its way to the store: also what {@link AuditIntakeJournal} appends, so that a
+     * batch written late is judged by the grants and the clock of the moment it was acknowledged.
+     */
+    record Ingest(String caller, String environment, List<AuditEventSubmission> events,
             List<AuditOutcome> outcomes, Map<String, GrantAdmission> admissions, Instant now) {
         int weight() {
             return 1 + events.size() + outcomes.size();
@@ -154,42 +168,63 @@ public final class JdbcAuditLog implements AuditLog {
         }
     }
 
-    /**
-     * Writes the batches that queued together in one transaction and one commit (one durable write
-     * of the store instead of one per batch), each answered only after that commit. A batch refused
-     * for its own content (an {@link ApiException}: someone else's event id, an unknown outcome) is
-     * refused alone: refusals are all decided before a batch writes anything, so the others go on in
-     * the same transaction. If the transaction fails as a whole, each batch is written again on its
-     * own, so one batch's store failure is never another's.
-     */
+    /** Writes a group of the group commit and answers each of its items. */
     private void writeGroup(List<GroupCommit.Item<Submission, AuditAck>> group) {
-        if (group.size() > 1) {
-            // Chain heads locked in environment order, so two replicas' groups do not deadlock on them.
-            List<GroupCommit.Item<Submission, AuditAck>> ordered = new ArrayList<>(group);
-            ordered.sort(Comparator.comparing(i -> i.work().in().environment()));
-            List<Object> answers;
+        List<Submission> work = new ArrayList<>(group.size());
+        for (GroupCommit.Item<Submission, AuditAck> item : group) work.add(item.work());
+        List<Object> answers = writeEach(work);
+        for (int k = 0; k < group.size(); k++) {
+            if (answers.get(k) instanceof AuditAck ack) group.get(k).succeed(ack);
+            else group.get(k).fail((RuntimeException) answers.get(k));
+        }
+    }
+
+    /**
+     * Writes the batches in one transaction and one commit (one durable write of the store instead of one
+     * per batch) and answers each, in the given order: its {@link AuditAck}, the {@link ApiException}
+     * refusing it, or the {@code RuntimeException} its own write failed with. A batch refused for its own
+     * content (someone else's event id, an unknown outcome) is refused alone: refusals are all decided
+     * before a batch writes anything, so the others go on in the same transaction. If the transaction fails
+     * as a whole, each batch is written again on its own, so one batch's store failure is never another's.
+     * Batches of one environment are written in the given order (an outcome may follow its event).
+     */
+    private List<Object> writeEach(List<Submission> batches) {
+        if (batches.size() > 1) {
+            // Chain heads locked in environment order, so two replicas' groups do not deadlock on them; the
+            // sort is stable, so one environment's batches keep their order.
+            List<Integer> order = new ArrayList<>(batches.size());
+            for (int k = 0; k < batches.size(); k++) order.add(k);
+            order.sort(Comparator.comparing(k -> batches.get(k).in().environment()));
+            List<Submission> ordered = new ArrayList<>(batches.size());
+            for (int k : order) ordered.add(batches.get(k));
             try {
-                answers = writeTogether(ordered);
+                List<Object> answers = writeTogether(ordered);
+                Object[] inGivenOrder = new Object[batches.size()];
+                for (int k = 0; k < order.size(); k++) inGivenOrder[order.get(k)] = answers.get(k);
+                return Arrays.asList(inGivenOrder);
             } catch (RuntimeException e) {
-                log.debug("a group of {} audit batches failed ({}); writing each on its own", group.size(), e.toString());
-                answers = null;
-            }
-            if (answers != null) {
-                for (int k = 0; k < ordered.size(); k++) {
-                    if (answers.get(k) instanceof AuditAck ack) ordered.get(k).succeed(ack);
-                    else ordered.get(k).fail((ApiException) answers.get(k));
-                }
-                return;
+                log.debug("a group of {} audit batches failed ({}); writing each on its own", batches.size(), e.toString());
             }
         }
-        for (GroupCommit.Item<Submission, AuditAck> item : group) {
+        List<Object> answers = new ArrayList<>(batches.size());
+        for (Submission s : batches) {
             try {
-                Object answer = writeTogether(List.of(item)).get(0);
-                if (answer instanceof AuditAck ack) item.succeed(ack); else item.fail((ApiException) answer);
+                answers.add(writeTogether(List.of(s)).get(0));
             } catch (RuntimeException e) {
-                item.fail(e);
+                answers.add(e);
             }
         }
+        return answers;
+    }
+
+    /**
+     * Writes batches that {@link AuditIntakeJournal} acknowledged earlier, in order, and answers each like
+     * {@link #writeEach}. Writing one again is harmless: event ids are stored once, outcomes applied once.
+     */
+    List<Object> writeJournaled(List<Ingest> batches) {
+        List<Submission> work = new ArrayList<>(batches.size());
+        for (Ingest in : batches) work.add(new Submission(in, expectNothingStored(in)));
+        return writeEach(work);
     }
 
     /**
@@ -197,7 +232,7 @@ public final class JdbcAuditLog implements AuditLog {
      * of those ids is stored after all (a retry, someone else's id), the transaction is rolled back and
      * all of them are written again the careful way. Returns each batch's ack or refusal, in order.
      */
-    private List<Object> writeTogether(List<GroupCommit.Item<Submission, AuditAck>> items) {
+    private List<Object> writeTogether(List<Submission> items) {
         try {
             return tx.run(c -> writeAll(c, items, true));
         } catch (StoredAfterAll e) {
@@ -208,12 +243,10 @@ public final class JdbcAuditLog implements AuditLog {
         }
     }
 
-    private List<Object> writeAll(Connection c, List<GroupCommit.Item<Submission, AuditAck>> items, boolean optimistic)
-            throws SQLException {
+    private List<Object> writeAll(Connection c, List<Submission> items, boolean optimistic) throws SQLException {
         List<Object> out = new ArrayList<>(items.size());
         Map<String, ChainHead> heads = new HashMap<>();
-        for (GroupCommit.Item<Submission, AuditAck> item : items) {
-            Submission s = item.work();
+        for (Submission s : items) {
             try {
                 out.add(optimistic && s.optimistic() != null
                         ? writeOptimistic(c, s.in(), s.optimistic(), heads)
@@ -309,6 +342,55 @@ public final class JdbcAuditLog implements AuditLog {
         for (AuditOutcome o : in.outcomes()) ids.add(AuditBatchRules.eventKey(o.eventId()));
         Map<String, AuditEventRows.Stored> stored = ids.isEmpty() ? Map.of() : rows.lockExisting(c, ids, locking(c));
         return plan(in, stored, id -> rows.hasLateOutcome(c, id));
+    }
+
+    /**
+     * What a batch would do, decided like the writer decides it but without writing or locking anything:
+     * every refusal is thrown, and the answer says what the batch leaves each event it touches as.
+     * {@code pending} holds what batches acknowledged but not yet written left their events as (it is
+     * consulted before the store), {@code pendingLate} the late outcomes among them. For
+     * {@link AuditIntakeJournal}, which serializes previews, so no other writer can change a decision
+     * made here except the scheduler's sealing of an overdue event, after which the outcome is kept as
+     * a late one (as when the outcome arrives just after the sealing).
+     */
+    Preview preview(Ingest in, Function<String, AuditEvent> pending, Predicate<String> pendingLate) {
+        Map<String, AuditEventRows.Stored> known = new HashMap<>();
+        Set<String> unknown = new LinkedHashSet<>();
+        for (AuditEventSubmission e : in.events()) note(AuditBatchRules.eventKey(e.eventId()), pending, known, unknown);
+        for (AuditOutcome o : in.outcomes()) note(AuditBatchRules.eventKey(o.eventId()), pending, known, unknown);
+        return read(c -> {
+            if (!unknown.isEmpty()) known.putAll(rows.findExisting(c, unknown));
+            Plan plan = plan(in, known, id -> pendingLate.test(id) || rows.hasLateOutcome(c, id));
+            Map<String, AuditEvent> touched = new LinkedHashMap<>();
+            for (AuditEvent e : plan.waiting()) touched.put(e.eventId(), e);
+            for (AuditEvent e : plan.finalNow()) touched.put(e.eventId(), sealedLater(e));
+            for (AuditEvent e : plan.completedEarlier()) touched.put(e.eventId(), sealedLater(e));
+            List<String> late = new ArrayList<>(plan.late().size());
+            for (AuditOutcome o : plan.late()) late.add(o.eventId());
+            return new Preview(plan.ack(), touched, late);
+        });
+    }
+
+    /** A batch's answer and what it leaves the events it touches as; see {@link #preview}. */
+    record Preview(AuditAck ack, Map<String, AuditEvent> touched, List<String> lateOutcomes) {
+        /** Whether writing the batch would change nothing (a retry of what is stored or pending). */
+        boolean changesNothing() {
+            return touched.isEmpty() && lateOutcomes.isEmpty();
+        }
+    }
+
+    private static void note(String id, Function<String, AuditEvent> pending, Map<String, AuditEventRows.Stored> known,
+            Set<String> unknown) {
+        AuditEvent p = pending.apply(id);
+        if (p != null) known.put(id, new AuditEventRows.Stored(p)); else unknown.add(id);
+    }
+
+    /** An event that its write will seal: marked sealed (a hash no real chain has) for later previews. */
+    private static AuditEvent sealedLater(AuditEvent e) {
+        return new AuditEvent(e.sequence(), e.eventId(), e.eventTime(), e.environment(), e.database(), e.requestId(),
+                e.supportTicketId(), e.engineer(), e.dbUser(), e.sessionId(), e.clientHost(), e.applicationName(),
+                e.action(), e.actionClass(), e.objects(), e.statement(), e.parameters(), e.decision(), e.denyReason(),
+                e.succeeded(), e.rowsAffected(), e.error(), e.durationMs(), null, "sealed when written");
     }
 
     /** Whether a late outcome of a sealed event is already kept. */

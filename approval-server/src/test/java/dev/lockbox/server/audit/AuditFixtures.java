@@ -44,6 +44,15 @@ final class AuditFixtures {
         }
     }
 
+    /**
+     * Journal settings under which the writer writes only when something reads (or on close): every batch
+     * after the first is then decided against the journal's overlay, not the store.
+     */
+    static AuditIntakeJournal.Settings journalWritingOnlyWhenRead() {
+        return new AuditIntakeJournal.Settings(64L << 20, 200_000, Duration.ofHours(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(30));
+    }
+
     static AuditEventSubmission allowed(String requestId, Instant at, String statement) {
         return new AuditEventSubmission(UUID.randomUUID().toString(), at, requestId, "sales", "lb_grant_1",
                 "session-1", "laptop-7", "DBeaver", "SELECT", ActionClass.READ, List.of("public.orders"),

@@ -33,7 +33,7 @@ class JdbcAuditLogRefusalTest {
     private AuditStore store;
     private final MutableClock clock = new MutableClock(T0.plus(Duration.ofHours(1)));
     private final AuditFixtures.Grants grants = new AuditFixtures.Grants();
-    private JdbcAuditLog log;
+    private AuditLog log;
     /** Stored before each test, so "nothing changed" is checked against a non-empty store. */
     private AuditEventSubmission earlier;
     private AuditEventSubmission bobsEarlier;
@@ -44,7 +44,7 @@ class JdbcAuditLogRefusalTest {
         grants.approve("r1", "sales", "alice", true);
         grants.approve("bob-r", "sales", "bob", true);
         grants.approve("hr-r", "hr", "alice", true);
-        log = new JdbcAuditLog(store.ds, clock, grants, Duration.ofMinutes(5));
+        log = under(new JdbcAuditLog(store.ds, clock, grants, Duration.ofMinutes(5)));
         earlier = allowed("r1", now(), "SELECT 0");
         bobsEarlier = allowed("bob-r", now(), "SELECT 'bob'");
         log.ingest("alice", new AuditBatch("sales", List.of(earlier, denied("r1", now(), "DROP TABLE x")), List.of()));
@@ -56,11 +56,20 @@ class JdbcAuditLogRefusalTest {
         if (store != null) store.close(); // null when the PostgreSQL run is skipped
     }
 
+    /** The log under test built on {@code store}: the store's own here, {@link AuditIntakeJournal} in front of it in a subclass. */
+    AuditLog under(JdbcAuditLog store) {
+        return store;
+    }
+
+    /** Returns once everything acknowledged is in the store (at once here: nothing is acknowledged before). */
+    void written() {}
+
     private Instant now() {
         return clock.instant();
     }
 
     private String snapshot() {
+        written();
         return store.count("audit_event") + "/"
                 + store.longQuery("SELECT COUNT(*) FROM audit_event WHERE succeeded IS NOT NULL") + "/"
                 + store.longQuery("SELECT COALESCE(SUM(last_sequence), 0) FROM audit_chain_head") + "/"
