@@ -241,6 +241,34 @@ class AuditIntakeJournalTest {
     }
 
     @Test
+    void whileTheStoreFailsAcknowledgedBatchesWaitAndReadersAreToldWhy() throws Exception {
+        AuditIntakeJournal j = journal(store, dir.resolve("j"), new AuditIntakeJournal.Settings(64L << 20, 200_000,
+                Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(2)));
+        syncSession(j, 8);
+        store.execute("ALTER TABLE audit_event RENAME TO audit_event_away"); // the store fails every write
+        try {
+            assertThatThrownBy(() -> j.page("sales", 0, 100))
+                    .isInstanceOf(AuditStoreException.class)
+                    .hasMessageContaining("could not write 8 acknowledged batches");
+            assertThat(j.waiting()).isEqualTo(8);
+        } finally {
+            store.execute("ALTER TABLE audit_event_away RENAME TO audit_event");
+        }
+        // The writer tries again (after at most a few seconds of backing off) and loses nothing.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<AuditEvent> page = null;
+        while (page == null) {
+            try {
+                page = j.page("sales", 0, 100).events();
+            } catch (AuditStoreException stillBackingOff) {
+                if (System.nanoTime() > deadline) throw stillBackingOff;
+            }
+        }
+        assertThat(page).hasSize(7);
+        assertThat(store.count("audit_event")).isEqualTo(8);
+    }
+
+    @Test
     void closeWritesWhatItAcknowledgedAndThenRefuses() {
         AuditIntakeJournal j = lingering(store, dir.resolve("j"));
         syncSession(j, 7);

@@ -62,6 +62,7 @@ final class DemoStage implements AutoCloseable {
                     .withAdminToken(adminToken)
                     .withOutcomeTimeout(outcomeTimeout)
                     .withAuditChannelPort(0) // the engineers' sync statements audited over the audit channel
+                    .withAuditJournal(true) // and acknowledged from the intake journal
                     .withSmtp(ServerConfig.SmtpSettings.of("127.0.0.1", smtp.port(), "lockbox@demo.localhost")
                             .withRetry(Duration.ofMillis(200), Duration.ofSeconds(2)));
             // H2 would close the store from its own shutdown hook, racing the server's scheduler on Ctrl-C;

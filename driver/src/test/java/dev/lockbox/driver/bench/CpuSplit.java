@@ -75,8 +75,8 @@ final class CpuSplit {
 
     /** Thread names: the driver's {@code lockbox-audit-ENV}, H2's {@code H2 TCP Server ...}, the approval server's {@code lockbox-*}. */
     static Part partOf(String name) {
-        if (name.startsWith("lockbox-audit-channel")) {
-            return Part.SERVER; // the approval server's audit channel threads
+        if (name.startsWith("lockbox-audit-channel") || name.startsWith("lockbox-audit-journal")) {
+            return Part.SERVER; // the approval server's audit channel threads and its journal's writer
         }
         if (name.startsWith("lockbox-audit-")) {
             return Part.SHIPPER;

@@ -122,6 +122,14 @@ public final class DriverBenchmark {
     }
 
     /**
+     * {@code -Dbench.auditJournal=true}: the server acknowledges audit batches from its intake journal and
+     * writes its store behind it (docs/audit-log.md, "The intake journal").
+     */
+    private static ServerConfig auditJournal(ServerConfig c) {
+        return Boolean.getBoolean("bench.auditJournal") ? c.withAuditJournal(true) : c;
+    }
+
+    /**
      * {@code -Dbench.auditLog=ack-only}: the server acknowledges every audit POST without storing or
      * checking anything (reads and session events still go to the real log). Not something to ship:
      * it measures what a sync statement costs with the audit call reduced to HTTP, JSON and the
@@ -177,8 +185,8 @@ public final class DriverBenchmark {
         String dbName = "lockbox-bench-" + UUID.randomUUID();
         Server tcp = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         try (Connection owner = DriverManager.getConnection("jdbc:h2:mem:" + dbName, "sa", "");
-             LockboxServer server = LockboxServer.start(auditChannel(storeOverride(ServerConfig.defaults().withPort(0).withDataDir(dir)
-                     .withAdminToken(ADMIN))), Clock.systemUTC(), auditLogs(), GrantLifecycleListener.NONE)) {
+             LockboxServer server = LockboxServer.start(auditJournal(auditChannel(storeOverride(ServerConfig.defaults().withPort(0).withDataDir(dir)
+                     .withAdminToken(ADMIN)))), Clock.systemUTC(), auditLogs(), GrantLifecycleListener.NONE)) {
             createTarget(owner);
             String tcpUrl = "jdbc:h2:tcp://127.0.0.1:" + tcp.getPort() + "/mem:" + dbName;
             Setup setup = new Setup(server, tcpUrl);

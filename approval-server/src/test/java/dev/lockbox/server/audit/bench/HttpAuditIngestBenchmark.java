@@ -56,6 +56,8 @@ import java.util.stream.Stream;
  * With {@code -Dlockbox.bench.serverOptions=approval-server/server-jvm.options} the server runs as its
  * own JVM with that argument file, as {@code ./lockbox server} runs it ({@code ServerProcess}); the
  * CPU figures then add the server process's (procfs) to this one's, and the warm-up waits for both JITs.
+ * The server's intake journal (docs/audit-log.md, "The intake journal"): {@code -Dlockbox.bench.auditJournal=true}
+ * for the server in this JVM, the environment variable {@code LOCKBOX_AUDIT_JOURNAL=on} for its own JVM.
  */
 public final class HttpAuditIngestBenchmark {
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
@@ -94,9 +96,11 @@ public final class HttpAuditIngestBenchmark {
                 return run(server.baseUrl(), server.pid(), threads, batchedEvents, singleEvents);
             }
         }
-        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir).withAdminToken(ADMIN_TOKEN);
+        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir).withAdminToken(ADMIN_TOKEN)
+                .withAuditJournal(Boolean.getBoolean("lockbox.bench.auditJournal"));
         try (LockboxServer server = LockboxServer.start(config, Clock.systemUTC())) {
-            System.out.printf("HTTP ingest: server in this JVM, H2 file store (%s)%n", config.effectiveStoreUrl().replaceFirst("^.*;", ";"));
+            System.out.printf("HTTP ingest: server in this JVM, H2 file store (%s)%s%n", config.effectiveStoreUrl().replaceFirst("^.*;", ";"),
+                    config.auditJournal() ? ", with the audit intake journal" : "");
             return run(server.baseUrl(), 0, threads, batchedEvents, singleEvents);
         }
     }
