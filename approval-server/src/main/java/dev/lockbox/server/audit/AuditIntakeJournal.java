@@ -9,6 +9,7 @@ import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.server.http.ApiException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,12 +49,27 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
     static final int MAX_GROUP = 4 * (AuditBatchRules.MAX_EVENTS + AuditBatchRules.MAX_OUTCOMES);
     private static final Logger log = LoggerFactory.getLogger(AuditIntakeJournal.class);
 
-    /** How the journal behaves; {@link #defaults()} is what the server runs with. */
+    /**
+     * How the journal behaves; {@link #defaults()} is what the server runs with.
+     *
+     * @param segmentBytes     a new segment file is started once the current one is this long
+     * @param maxPendingWeight events plus outcomes acknowledged and not yet written beyond which new
+     *                         batches wait for room (then 503)
+     * @param linger           how long the writer lets the oldest batch wait so that it writes more at once
+     * @param roomWait         how long a batch waits for room before the 503
+     * @param readWait         how long a reader (and close) waits for the writer before it fails
+     */
     public record Settings(long segmentBytes, int maxPendingWeight, Duration linger, Duration roomWait,
             Duration readWait) {
         public static Settings defaults() {
             return new Settings(64L << 20, 200_000, Duration.ofMillis(20), Duration.ofSeconds(5), Duration.ofSeconds(30));
         }
+
+        public Settings withSegmentBytes(long v) { return new Settings(v, maxPendingWeight, linger, roomWait, readWait); }
+        public Settings withMaxPendingWeight(int v) { return new Settings(segmentBytes, v, linger, roomWait, readWait); }
+        public Settings withLinger(Duration v) { return new Settings(segmentBytes, maxPendingWeight, v, roomWait, readWait); }
+        public Settings withRoomWait(Duration v) { return new Settings(segmentBytes, maxPendingWeight, linger, v, readWait); }
+        public Settings withReadWait(Duration v) { return new Settings(segmentBytes, maxPendingWeight, linger, roomWait, v); }
     }
 
     /** An acknowledged batch the writer has not written yet. */
@@ -209,9 +225,9 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
         while (!closed && pendingWeight > 0 && pendingWeight + weight > settings.maxPendingWeight()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                // The store's failure, if any, is in the server's log: not for the client.
                 throw new ApiException(503, "unavailable", "the audit store is " + pendingWeight
-                        + " events behind the journal; try again"
-                        + (writeFailure == null ? "" : " (the store failed: " + writeFailure.getMessage() + ")"));
+                        + " events behind the journal; try again");
             }
             awaitNanos(left);
         }
@@ -228,7 +244,13 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
                     if (closed && pending.isEmpty()) return;
                     long lingerLeft = pending.isEmpty() ? TimeUnit.SECONDS.toNanos(1)
                             : pending.peekFirst().appendedNanos() + settings.linger().toNanos() - System.nanoTime();
-                    awaitNanos(Math.max(lingerLeft, 1));
+                    try {
+                        changed.awaitNanos(Math.max(lingerLeft, 1));
+                    } catch (InterruptedException e) {
+                        log.warn("audit journal: writer interrupted with {} batches not in the store; they stay in"
+                                + " the journal for the next start", pending.size());
+                        return;
+                    }
                 }
                 int weight = 0;
                 for (Pending p : pending) {
@@ -321,7 +343,9 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
         try {
             keepRefused(json.writeValueAsBytes(p.in()), refused);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // It was encoded once already, when it was appended: this cannot happen; the log line keeps its content.
+            log.error("audit journal: the store refused acknowledged batch {} ({}) and it cannot be encoded again: {}",
+                    p.number(), refused.getMessage(), p.in(), e);
         }
     }
 
@@ -334,7 +358,7 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
                     refused.getMessage(), file);
         } catch (IOException e) {
             log.error("audit journal: the store refused an acknowledged batch ({}) and it cannot be kept: {}",
-                    refused.getMessage(), new String(record, java.nio.charset.StandardCharsets.UTF_8), e);
+                    refused.getMessage(), new String(record, StandardCharsets.UTF_8), e);
         }
     }
 

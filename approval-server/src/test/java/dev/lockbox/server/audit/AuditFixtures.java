@@ -49,8 +49,7 @@ final class AuditFixtures {
      * after the first is then decided against the journal's overlay, not the store.
      */
     static AuditIntakeJournal.Settings journalWritingOnlyWhenRead() {
-        return new AuditIntakeJournal.Settings(64L << 20, 200_000, Duration.ofHours(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(30));
+        return AuditIntakeJournal.Settings.defaults().withLinger(Duration.ofHours(1));
     }
 
     static AuditEventSubmission allowed(String requestId, Instant at, String statement) {

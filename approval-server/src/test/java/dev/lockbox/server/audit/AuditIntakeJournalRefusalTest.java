@@ -4,28 +4,24 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * All of {@link JdbcAuditLogRefusalTest} with the intake journal in front of the store, its writer
- * writing only when something reads: the same answers must come from the journal's overlay.
- */
+/** All of {@link JdbcAuditLogRefusalTest} through the intake journal: the same answers must come from its overlay. */
 class AuditIntakeJournalRefusalTest extends JdbcAuditLogRefusalTest {
     @TempDir
     Path dir;
-    private AuditIntakeJournal journal;
+    private final JournalInFront journal = new JournalInFront();
 
     @Override
     AuditLog under(JdbcAuditLog store) {
-        journal = AuditIntakeJournal.open(store, dir.resolve("journal"), AuditFixtures.journalWritingOnlyWhenRead());
-        return journal;
+        return journal.open(store, dir);
     }
 
     @Override
     void written() {
-        journal.awaitWritten();
+        journal.written();
     }
 
     @AfterEach
     void closeJournal() {
-        if (journal != null) journal.close();
+        journal.close();
     }
 }

@@ -75,6 +75,11 @@ class AuditIntakeJournalTest {
         return journal(on, in, AuditFixtures.journalWritingOnlyWhenRead());
     }
 
+    /** Every append starts a new segment file (no record fits in 100 bytes). */
+    private static AuditIntakeJournal.Settings oneRecordPerSegment() {
+        return AuditFixtures.journalWritingOnlyWhenRead().withSegmentBytes(100);
+    }
+
     private static AuditBatch sales(List<AuditEventSubmission> events, List<AuditOutcome> outcomes) {
         return new AuditBatch("sales", events, outcomes);
     }
@@ -133,8 +138,8 @@ class AuditIntakeJournalTest {
 
     @Test
     void writesOnItsOwnAfterLingering() {
-        AuditIntakeJournal j = journal(store, dir.resolve("j"), new AuditIntakeJournal.Settings(64L << 20, 200_000,
-                Duration.ofMillis(5), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        AuditIntakeJournal j = journal(store, dir.resolve("j"),
+                AuditIntakeJournal.Settings.defaults().withLinger(Duration.ofMillis(5)));
         syncSession(j, 20);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (store.count("audit_event") < 20 && System.nanoTime() < deadline) Thread.onSpinWait();
@@ -189,9 +194,7 @@ class AuditIntakeJournalTest {
     @Test
     void damageBeforeTheLastSegmentRefusesToStartAndWritesNothing() throws IOException {
         Path in = dir.resolve("j");
-        // Segments of one record each.
-        AuditIntakeJournal j = journal(store, in, new AuditIntakeJournal.Settings(100, 200_000, Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        AuditIntakeJournal j = journal(store, in, oneRecordPerSegment());
         syncSession(j, 4);
         Path copy = copyOf(in);
         List<Path> files = segments(copy);
@@ -213,8 +216,7 @@ class AuditIntakeJournalTest {
     @Test
     void writtenSegmentsAreDeleted() throws IOException {
         Path in = dir.resolve("j");
-        AuditIntakeJournal j = journal(store, in, new AuditIntakeJournal.Settings(100, 200_000, Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        AuditIntakeJournal j = journal(store, in, oneRecordPerSegment());
         syncSession(j, 10);
         assertThat(segments(in)).hasSize(11);
         j.page("sales", 0, 1);
@@ -225,8 +227,8 @@ class AuditIntakeJournalTest {
     @Test
     void refusesWith503WhenTheStoreIsTooFarBehindAndTakesBatchesAgainOnceItCaughtUp() {
         // Room for two one-event batches (weight 2 each), and 200 ms of waiting for more.
-        AuditIntakeJournal j = journal(store, dir.resolve("j"), new AuditIntakeJournal.Settings(64L << 20, 5,
-                Duration.ofHours(1), Duration.ofMillis(200), Duration.ofSeconds(30)));
+        AuditIntakeJournal j = journal(store, dir.resolve("j"),
+                AuditFixtures.journalWritingOnlyWhenRead().withMaxPendingWeight(5).withRoomWait(Duration.ofMillis(200)));
         j.ingest("alice", sales(List.of(allowed("r1", clock.instant(), "SELECT 1")), List.of()));
         j.ingest("alice", sales(List.of(allowed("r1", clock.instant(), "SELECT 2")), List.of()));
         assertThatThrownBy(() -> j.ingest("alice", sales(List.of(allowed("r1", clock.instant(), "SELECT 3")), List.of())))
@@ -242,8 +244,8 @@ class AuditIntakeJournalTest {
 
     @Test
     void whileTheStoreFailsAcknowledgedBatchesWaitAndReadersAreToldWhy() throws Exception {
-        AuditIntakeJournal j = journal(store, dir.resolve("j"), new AuditIntakeJournal.Settings(64L << 20, 200_000,
-                Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(2)));
+        AuditIntakeJournal j = journal(store, dir.resolve("j"),
+                AuditFixtures.journalWritingOnlyWhenRead().withReadWait(Duration.ofSeconds(2)));
         syncSession(j, 8);
         store.execute("ALTER TABLE audit_event RENAME TO audit_event_away"); // the store fails every write
         try {
