@@ -9,13 +9,13 @@ import dev.lockbox.api.audit.AuditEventPage;
 import dev.lockbox.server.http.ApiException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +72,12 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
         public Settings withReadWait(Duration v) { return new Settings(segmentBytes, maxPendingWeight, linger, roomWait, v); }
     }
 
-    /** An acknowledged batch the writer has not written yet. */
-    private record Pending(long number, JdbcAuditLog.Ingest in, long appendedNanos) {}
+    /**
+     * An acknowledged batch the writer has not written yet, and the ids it put in the overlay (none for a
+     * previous run's batch: there was no overlay then).
+     */
+    private record Pending(long number, JdbcAuditLog.Ingest in, long appendedNanos, Collection<String> touched,
+            Collection<String> late) {}
 
     /** What the acknowledged batches up to record {@code number} leave an event as. */
     private record Overlaid(AuditEvent event, long number) {}
@@ -110,8 +114,9 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
     }
 
     /**
-     * Opens the journal in {@code dir}, writes what the previous run left there to the store (the start
-     * fails if the store refuses to take it; the journal is kept for the next try), and starts the writer.
+     * Opens the journal in {@code dir}, starts the writer and waits until what the previous run left there
+     * is in the store (the start fails if that takes longer than {@code readWait}; the journal is kept for
+     * the next try).
      */
     public static AuditIntakeJournal open(JdbcAuditLog store, Path dir, Settings settings) {
         Objects.requireNonNull(store, "store");
@@ -122,61 +127,45 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
             throw new UncheckedIOException("cannot open the audit journal in " + dir + ": " + e.getMessage(), e);
         }
         AuditIntakeJournal journal = new AuditIntakeJournal(store, segments, settings, dir.resolve("refused"));
+        int recovered;
         try {
-            journal.writeRecovered();
+            recovered = journal.queueRecovered();
         } catch (RuntimeException e) {
             closeQuietly(segments);
             throw e;
         }
         journal.writer.start();
+        if (recovered > 0) {
+            log.info("audit journal: writing {} batches acknowledged by the previous run to the store", recovered);
+            try {
+                journal.awaitWritten();
+            } catch (RuntimeException e) {
+                journal.abandon();
+                throw new IllegalStateException("audit journal: the store did not take the " + recovered + " batches"
+                        + " acknowledged by the previous run (" + e.getMessage() + "); the journal is kept for the next"
+                        + " start", e);
+            }
+            log.info("audit journal: the previous run's {} batches are in the store", recovered);
+        }
         return journal;
     }
 
-    private void writeRecovered() {
-        List<byte[]> records = segments.recovered();
-        if (records.isEmpty()) return;
-        log.info("audit journal: writing {} batches acknowledged by the previous run to the store", records.size());
-        List<JdbcAuditLog.Ingest> batches = new ArrayList<>(records.size());
-        for (byte[] r : records) {
+    /** Queues the previous run's records for the writer, before it starts; returns how many. */
+    private int queueRecovered() {
+        List<JournalSegments.Recovered> records = segments.takeRecovered();
+        for (JournalSegments.Recovered r : records) {
+            JdbcAuditLog.Ingest in;
             try {
-                batches.add(json.readValue(r, JdbcAuditLog.Ingest.class));
+                in = json.readValue(r.payload(), JdbcAuditLog.Ingest.class);
             } catch (IOException e) {
-                throw new IllegalStateException("audit journal: a record with a good checksum cannot be read ("
-                        + e.getMessage() + "); the server will not start over it", e);
+                throw new IllegalStateException("audit journal: record " + r.number() + " has a good checksum but cannot"
+                        + " be read (" + e.getMessage() + "); the server will not start over it", e);
             }
+            pending.addLast(new Pending(r.number(), in, System.nanoTime(), List.of(), List.of()));
+            pendingWeight += in.weight();
+            appendedThrough = r.number();
         }
-        int from = 0;
-        while (from < batches.size()) {
-            int to = groupEnd(batches, from);
-            List<JdbcAuditLog.Ingest> group = batches.subList(from, to);
-            List<Object> answers = store.writeJournaled(group);
-            for (int k = 0; k < group.size(); k++) {
-                Object a = answers.get(k);
-                if (a instanceof ApiException refused) keepRefused(records.get(from + k), refused);
-                else if (a instanceof RuntimeException failed) {
-                    throw new IllegalStateException("audit journal: the store did not take the batches acknowledged"
-                            + " by the previous run (" + failed.getMessage() + "); the journal is kept for the next start",
-                            failed);
-                }
-            }
-            from = to;
-        }
-        try {
-            segments.discardRecovered();
-        } catch (IOException e) {
-            throw new UncheckedIOException("audit journal: cannot delete the segments it wrote to the store", e);
-        }
-        log.info("audit journal: the previous run's {} batches are in the store", records.size());
-    }
-
-    private static int groupEnd(List<JdbcAuditLog.Ingest> batches, int from) {
-        int to = from;
-        int weight = 0;
-        while (to < batches.size() && (to == from || weight + batches.get(to).weight() <= MAX_GROUP)) {
-            weight += batches.get(to).weight();
-            to++;
-        }
-        return to;
+        return records.size();
     }
 
     @Override
@@ -199,7 +188,7 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("audit journal: append failed: " + e.getMessage(), e);
             }
-            pending.addLast(new Pending(number, in, System.nanoTime()));
+            pending.addLast(new Pending(number, in, System.nanoTime(), preview.touched().keySet(), preview.lateOutcomes()));
             pendingWeight += in.weight();
             appendedThrough = number;
             for (Map.Entry<String, AuditEvent> t : preview.touched().entrySet()) {
@@ -247,8 +236,7 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
                     try {
                         changed.awaitNanos(Math.max(lingerLeft, 1));
                     } catch (InterruptedException e) {
-                        log.warn("audit journal: writer interrupted with {} batches not in the store; they stay in"
-                                + " the journal for the next start", pending.size());
+                        stoppedEarly();
                         return;
                     }
                 }
@@ -268,15 +256,20 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
             }
             backoffMs = backoffMs == 0 ? 100 : Math.min(backoffMs * 2, 5_000);
             log.warn("audit journal: writing to the store failed, again in {} ms ({} batches waiting): {}", backoffMs,
-                    pendingCount(), failure.toString());
+                    waiting(), failure.toString());
             try {
                 Thread.sleep(backoffMs);
             } catch (InterruptedException e) {
-                log.warn("audit journal: writer interrupted with {} batches not in the store; they stay in the"
-                        + " journal for the next start", pendingCount());
+                stoppedEarly();
                 return;
             }
         }
+    }
+
+    /** The writer was interrupted (a close that waited long enough): what is left is for the next start. */
+    private void stoppedEarly() {
+        log.warn("audit journal: writer interrupted with {} batches not in the store; they stay in the journal for"
+                + " the next start", waiting());
     }
 
     /** Called with the lock held. */
@@ -316,13 +309,15 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
                 Pending p = pending.pollFirst();
                 pendingWeight -= p.in().weight();
                 writtenThrough = p.number();
+                // Unless a later batch, still waiting, touched the same event since.
+                for (String id : p.touched()) {
+                    if (overlay.get(id).number() == p.number()) overlay.remove(id);
+                }
+                for (String id : p.late()) pendingLate.remove(id, p.number());
             }
             if (done > 0) {
-                long through = writtenThrough;
-                overlay.values().removeIf(o -> o.number() <= through);
-                pendingLate.values().removeIf(n -> n <= through);
                 try {
-                    segments.release(through);
+                    segments.release(writtenThrough);
                 } catch (IOException e) {
                     log.warn("audit journal: cannot delete a written segment: {}", e.toString());
                 }
@@ -341,24 +336,14 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
      */
     private void keepRefused(Pending p, ApiException refused) {
         try {
-            keepRefused(json.writeValueAsBytes(p.in()), refused);
-        } catch (IOException e) {
-            // It was encoded once already, when it was appended: this cannot happen; the log line keeps its content.
-            log.error("audit journal: the store refused acknowledged batch {} ({}) and it cannot be encoded again: {}",
-                    p.number(), refused.getMessage(), p.in(), e);
-        }
-    }
-
-    private void keepRefused(byte[] record, ApiException refused) {
-        try {
             Files.createDirectories(refusedDir);
-            Path file = refusedDir.resolve("batch-" + Instant.now().toEpochMilli() + "-" + System.nanoTime() + ".json");
-            Files.write(file, record);
-            log.error("audit journal: the store refused an acknowledged batch ({} {}); kept in {}", refused.status(),
-                    refused.getMessage(), file);
+            Path file = refusedDir.resolve("batch-" + p.number() + "-" + Instant.now().toEpochMilli() + ".json");
+            Files.write(file, json.writeValueAsBytes(p.in()));
+            log.error("audit journal: the store refused acknowledged batch {} ({} {}); kept in {}", p.number(),
+                    refused.status(), refused.getMessage(), file);
         } catch (IOException e) {
-            log.error("audit journal: the store refused an acknowledged batch ({}) and it cannot be kept: {}",
-                    refused.getMessage(), new String(record, StandardCharsets.UTF_8), e);
+            log.error("audit journal: the store refused acknowledged batch {} ({}) and it cannot be kept: {}", p.number(),
+                    refused.getMessage(), p.in(), e);
         }
     }
 
@@ -394,18 +379,14 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
         }
     }
 
-    private int pendingCount() {
+    /** Acknowledged batches not yet in the store. */
+    int waiting() {
         lock.lock();
         try {
             return pending.size();
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Acknowledged batches not yet in the store (for tests and the benchmark). */
-    int waiting() {
-        return pendingCount();
     }
 
     @Override
@@ -438,6 +419,15 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
      */
     @Override
     public void close() {
+        stop(settings.readWait());
+    }
+
+    /** Stops without waiting for the writer: a failed start. */
+    private void abandon() {
+        stop(Duration.ZERO);
+    }
+
+    private void stop(Duration writerWait) {
         lock.lock();
         try {
             closed = true;
@@ -446,7 +436,7 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
             lock.unlock();
         }
         try {
-            writer.join(settings.readWait().toMillis());
+            if (!writerWait.isZero()) writer.join(writerWait.toMillis());
             if (writer.isAlive()) {
                 writer.interrupt();
                 writer.join(1_000);
@@ -454,7 +444,7 @@ public final class AuditIntakeJournal implements AuditLog, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        int left = pendingCount();
+        int left = waiting();
         if (left > 0) log.warn("audit journal: stopped with {} batches not in the store; they are written on the next start", left);
         closeQuietly(segments);
     }

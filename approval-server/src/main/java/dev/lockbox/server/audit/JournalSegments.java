@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * started once the current one passes {@code segmentBytes}; {@link #release} deletes the segments whose
  * records are all written to the store.
  *
- * <p>On {@link #open} the records left by the previous run are read back ({@link #recovered}); a damaged
+ * <p>On {@link #open} the records left by the previous run are read back ({@link #takeRecovered}); a damaged
  * record at the end of the last segment (a write the machine did not finish, so never acknowledged) is
  * dropped with a warning, damage anywhere else refuses the open. Not thread-safe: its owner serializes calls.
  */
@@ -39,12 +39,12 @@ final class JournalSegments implements Closeable {
     private final long segmentBytes;
     /** First record number of each segment file, oldest first; the last one is {@link #current}. */
     private final TreeMap<Long, Path> segments = new TreeMap<>();
-    private final List<byte[]> recovered;
+    private List<Recovered> recovered;
     private FileChannel current;
     private long currentSize;
     private long next;
 
-    private JournalSegments(Path dir, long segmentBytes, List<byte[]> recovered, long next) {
+    private JournalSegments(Path dir, long segmentBytes, List<Recovered> recovered, long next) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.recovered = recovered;
@@ -67,14 +67,14 @@ final class JournalSegments implements Closeable {
                 }
             }
         }
-        List<byte[]> records = new ArrayList<>();
+        List<Recovered> records = new ArrayList<>();
         long next = 1;
         for (Map.Entry<Long, Path> segment : found.entrySet()) {
             boolean last = segment.getKey().equals(found.lastKey());
             if (segment.getKey() < next) {
                 throw new IOException("journal segment " + segment.getValue() + " overlaps the one before it");
             }
-            next = segment.getKey() + read(segment.getValue(), last, records);
+            next = segment.getKey() + read(segment.getValue(), segment.getKey(), last, records);
         }
         JournalSegments journal = new JournalSegments(dir, segmentBytes, records, next);
         journal.segments.putAll(found);
@@ -82,8 +82,8 @@ final class JournalSegments implements Closeable {
         return journal;
     }
 
-    /** Reads one segment's records into {@code into}; returns how many. */
-    private static int read(Path file, boolean last, List<byte[]> into) throws IOException {
+    /** Reads one segment's records, numbered from {@code first}, into {@code into}; returns how many. */
+    private static int read(Path file, long first, boolean last, List<Recovered> into) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
         int count = 0;
         while (b.remaining() > 0) {
@@ -101,7 +101,7 @@ final class JournalSegments implements Closeable {
                     b.get(payload);
                     if (crc32c(payload) != crc) damage = "a record whose checksum does not match";
                     else {
-                        into.add(payload);
+                        into.add(new Recovered(first + count, payload));
                         count++;
                     }
                 }
@@ -120,15 +120,17 @@ final class JournalSegments implements Closeable {
         return count;
     }
 
-    /** The records the previous run left, oldest first; {@link #discardRecovered} once they are in the store. */
-    List<byte[]> recovered() {
-        return recovered;
-    }
+    /** A record the previous run left, with its number. */
+    record Recovered(long number, byte[] payload) {}
 
-    /** Deletes the previous run's segments (their records are in the store now). */
-    void discardRecovered() throws IOException {
-        recovered.clear();
-        release(next - 1);
+    /**
+     * The records the previous run left, oldest first (once: the list is not kept). Their segments are
+     * deleted by {@link #release} like any other once they are written.
+     */
+    List<Recovered> takeRecovered() {
+        List<Recovered> r = recovered;
+        recovered = List.of();
+        return r;
     }
 
     /** Appends one record; returns its number. On failure nothing of it stays in the file. */

@@ -177,6 +177,52 @@ class AuditIntakeJournalTest {
     }
 
     @Test
+    void aStartWhoseStoreCannotTakeThePreviousRunsBatchesFailsAndKeepsThem() throws IOException {
+        AuditIntakeJournal j = lingering(store, dir.resolve("j"));
+        syncSession(j, 5);
+        Path copy = copyOf(dir.resolve("j"));
+        int files = segments(copy).size();
+
+        AuditStore other = store();
+        other.execute("ALTER TABLE audit_event RENAME TO audit_event_away"); // the store fails every write
+        assertThatThrownBy(() -> journal(other, copy, AuditFixtures.journalWritingOnlyWhenRead()
+                .withReadWait(Duration.ofSeconds(1))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("did not take the 5 batches acknowledged by the previous run")
+                .hasMessageContaining("kept for the next start");
+        assertThat(segments(copy).size()).isGreaterThanOrEqualTo(files);
+
+        other.execute("ALTER TABLE audit_event_away RENAME TO audit_event");
+        lingering(other, copy);
+        assertThat(other.count("audit_event")).isEqualTo(5);
+        assertThat(segments(copy)).hasSize(1);
+    }
+
+    @Test
+    void aBatchTheStoreRefusesAfterItWasAcknowledgedIsKeptNotDropped() throws IOException {
+        Path in = dir.resolve("j");
+        AuditIntakeJournal j = lingering(store, in);
+        AuditEventSubmission mine = allowed("r1", clock.instant(), "SELECT 1");
+        j.ingest("alice", sales(List.of(mine), List.of()));
+        // Behind the journal's back, bob's event with the same id reaches the store first.
+        AuditEventSubmission b = allowed("bob-r", clock.instant(), "SELECT 'bob'");
+        AuditEventSubmission bobs = new AuditEventSubmission(mine.eventId(), b.eventTime(), b.requestId(), b.database(),
+                b.dbUser(), b.sessionId(), b.clientHost(), b.applicationName(), b.action(), b.actionClass(), b.objects(),
+                b.statement(), b.parameters(), b.decision(), b.denyReason());
+        new JdbcAuditLog(store.ds, clock, grants, TIMEOUT).ingest("bob", sales(List.of(bobs), List.of()));
+
+        j.forRequest("r1", 0, 10); // the writer writes alice's batch: the store refuses it (403)
+        assertThat(j.waiting()).isZero();
+        List<Path> refused;
+        try (Stream<Path> files = Files.list(in.resolve("refused"))) {
+            refused = files.toList();
+        }
+        assertThat(refused).singleElement().satisfies(f -> assertThat(Files.readString(f))
+                .contains(mine.eventId()).contains("\"caller\":\"alice\"").contains("SELECT 1"));
+        assertThat(store.longQuery("SELECT COUNT(*) FROM audit_event WHERE request_id = 'r1'")).isZero();
+    }
+
+    @Test
     void aRecordCutShortAtTheEndIsDroppedAndTheOthersWritten() throws IOException {
         Path in = dir.resolve("j");
         AuditIntakeJournal j = lingering(store, in);
